@@ -1,10 +1,10 @@
 """Single-image prediction latency: `shoeclf.artefact.Predictor` (used by `shoeclf predict` and the app) against
 fastai's `learn.predict`, with the same saved model on the same real photos, measured side by side in one run.
 
-    python bench/predict_speed.py [MODEL_DIR] [--n 24] [--threads 2] [--repeats 3]
+    python bench/predict_speed.py [MODEL_DIR] [--n 12] [--threads 2] [--repeats 3]
 
 MODEL_DIR defaults to models/brands; if it does not exist a quick model is trained into a temporary folder.
-Photos: half from $SHOECLF_DATA (240x240 JPEG), half from $SHOECLF_WEB_DATA (1280x1600 and RGBA PNG), when set.
+Photos: `n` from $SHOECLF_DATA (240x240 JPEG) and `n` from $SHOECLF_WEB_DATA (1280x1600 JPEG, RGBA PNG) if set.
 Each photo is predicted by both paths alternately (so machine load hits both alike); every call includes opening
 the file, preprocessing and the forward pass. The two paths must agree on the probabilities.
 """
@@ -15,16 +15,11 @@ from fastcore.script import call_parse, Param
 from shoeclf.core import image_files
 from shoeclf.artefact import Predictor, load_learner_dir
 
-def photos(n:int) -> list:
-    "Up to `n` real photos, spread over the classes of the folders in $SHOECLF_DATA and $SHOECLF_WEB_DATA"
-    folders = [Path(os.environ[k]) for k in ('SHOECLF_DATA', 'SHOECLF_WEB_DATA') if os.environ.get(k)]
-    if not folders: sys.exit('set SHOECLF_DATA (and optionally SHOECLF_WEB_DATA) to folders of class/photo files')
-    per = max(n // len(folders), 1)
-    out = []
-    for d in folders:
-        fs = image_files(d)
-        out += list(fs[::max(len(fs)//per, 1)][:per])
-    return out
+def photos(n:int) -> dict:
+    "Up to `n` real photos from each of $SHOECLF_DATA and $SHOECLF_WEB_DATA, spread over their classes"
+    folders = {name: Path(os.environ[k]) for name,k in (('dataset', 'SHOECLF_DATA'), ('web', 'SHOECLF_WEB_DATA')) if os.environ.get(k)}
+    if 'dataset' not in folders: sys.exit('set SHOECLF_DATA (and SHOECLF_WEB_DATA) to folders of class/photo files')
+    return {k: list(fs[::max(len(fs)//n, 1)][:n]) for k,d in folders.items() for fs in [image_files(d)]}
 
 def timed(f, *args) -> tuple:
     t = time.perf_counter(); res = f(*args)
@@ -32,7 +27,7 @@ def timed(f, *args) -> tuple:
 
 @call_parse
 def main(model_dir:Param('saved model folder', str, opt=False, nargs='?')='models/brands',
-         n:Param('number of photos', int)=24, threads:Param('torch threads', int)=2, repeats:Param('passes over the photos', int)=3):
+         n:Param('photos per folder', int)=12, threads:Param('torch threads', int)=2, repeats:Param('passes over the photos', int)=3):
     "Print single-image latency of Predictor and learn.predict side by side, and their ratio"
     torch.set_num_threads(threads)
     if not (Path(model_dir)/'model.json').exists():
@@ -40,23 +35,23 @@ def main(model_dir:Param('saved model folder', str, opt=False, nargs='?')='model
         print(f'{model_dir} not found: training a quick model for the benchmark')
         model_dir = quick_model(os.environ['SHOECLF_DATA'], Path(tempfile.mkdtemp())/'model')
     learn, pred = load_learner_dir(model_dir), Predictor(model_dir)
-    files = photos(n)
+    groups = photos(n)
     fastai_predict = lambda f: learn.predict(f)[2]
     predictor = lambda f: pred.probs(f)[0]
+    times, diffs = {}, []
     with learn.no_bar():
-        for f in files[:2]: fastai_predict(f); predictor(f)          # warm-up
-        t_fa, t_pr, diffs = [], [], []
+        for f in groups['dataset'][:2]: fastai_predict(f); predictor(f)          # warm-up
         for _ in range(repeats):
-            for f in files:
-                a, pa = timed(fastai_predict, f)
-                b, pb = timed(predictor, f)
-                t_fa.append(a); t_pr.append(b); diffs.append((pa - pb).abs().max().item())
-    ms = lambda ts: (1000*statistics.median(ts), 1000*statistics.mean(ts))
-    (fa_med, fa_mean), (pr_med, pr_mean) = ms(t_fa), ms(t_pr)
-    print(f"model {model_dir} ({pred.meta['arch']}, {pred.size}px), {len(files)} photos x {repeats} passes, "
-          f"torch {torch.__version__}, {threads} threads, {platform.processor() or platform.machine()}")
-    print(f"{'path':<28}{'median ms':>10}{'mean ms':>10}")
-    print(f"{'learn.predict (fastai)':<28}{fa_med:>10.1f}{fa_mean:>10.1f}")
-    print(f"{'Predictor.probs':<28}{pr_med:>10.1f}{pr_mean:>10.1f}")
-    print(f"ratio learn.predict / Predictor (median): {fa_med/pr_med:.2f}x")
+            for g,files in groups.items():
+                for f in files:
+                    a, pa = timed(fastai_predict, f)
+                    b, pb = timed(predictor, f)
+                    times.setdefault(g, []).append((a, b)); diffs.append((pa - pb).abs().max().item())
+    times['all photos'] = [t for g in groups for t in times[g]]
+    print(f"model {model_dir} ({pred.meta['arch']}, {pred.size}px); {repeats} passes; torch {torch.__version__}, "
+          f"{threads} threads, {os.cpu_count()} CPUs ({platform.machine()})")
+    print(f"{'photos':<16}{'n':>5}{'learn.predict ms':>18}{'Predictor ms':>14}{'ratio':>8}   (medians)")
+    for g,ts in times.items():
+        fa, pr = (1000*statistics.median(t[i] for t in ts) for i in (0, 1))
+        print(f"{g:<16}{len(ts):>5}{fa:>18.1f}{pr:>14.1f}{fa/pr:>7.2f}x")
     print(f"max |probability difference| between the two paths: {max(diffs):.2e}")
