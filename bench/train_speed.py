@@ -10,6 +10,7 @@ import time, os, torch
 from fastcore.script import call_parse, Param
 from fastai.vision.all import vision_learner, accuracy, Callback
 from shoeclf.learner import shoe_dls, shoe_learner, cached_features, fit_head
+from shoeclf.backbones import weights_kwargs
 
 class Clock(Callback):
     "Record wall time and training images seen at the end of each epoch, and when `target` accuracy is first reached"
@@ -25,7 +26,7 @@ class Clock(Callback):
 def plain(data, arch, size, epochs, target):
     dls = shoe_dls(data, size=size, bs=32)
     t0 = time.time()
-    learn = vision_learner(dls, arch, metrics=accuracy)
+    learn = vision_learner(dls, arch, metrics=accuracy, **weights_kwargs(arch))  # same ImageNet weights, offline too
     clock = Clock(target, t0)
     learn.fine_tune(epochs, cbs=clock)
     return dict(wall=clock.wall, imgs=clock.imgs, hit=clock.hit, acc=clock.acc)
