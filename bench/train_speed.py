@@ -28,7 +28,7 @@ def plain(data, arch, size, epochs, target):
     t0 = time.time()
     learn = vision_learner(dls, arch, metrics=accuracy, **weights_kwargs(arch))  # same ImageNet weights, offline too
     clock = Clock(target, t0)
-    learn.fine_tune(epochs, cbs=clock)
+    with learn.no_bar(): learn.fine_tune(epochs, cbs=clock)
     return dict(wall=clock.wall, imgs=clock.imgs, hit=clock.hit, acc=clock.acc)
 
 def ours(data, arch, size, epochs, target, n_views):

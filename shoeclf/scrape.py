@@ -18,7 +18,7 @@ from fastcore.foundation import L
 from fastcore.script import call_parse, Param, store_true
 from fastprogress.fastprogress import progress_bar
 from . import __version__
-from .core import (BadImage, MAX_PIXELS, load_image, image_files, image_hashes, hash_distances,
+from .core import (BadImage, MAX_PIXELS, load_image, image_files, image_hashes, hash_distances, photo_thumbs, near_pairs, Thumbs,
                           quarantine, cache_dir)
 
 # %% auto #0
@@ -26,7 +26,7 @@ __all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'MANIFE
            'PoliteSession', 'FetchError', 'fetch', 'to_jpeg', 'write_atomic', 'Manifest', 'read_manifest',
            'SearchError', 'ImageSearch', 'bing_urls', 'BingSearch', 'ddg_vqd', 'DuckDuckGoSearch', 'DdgsSearch',
            'image_search', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'scraped_dir', 'check_class', 'scrape',
-           'photo_thumbs', 'near_pairs', 'find_duplicates', 'drop_duplicates', 'scrape_cli']
+           'find_duplicates', 'drop_duplicates', 'scrape_cli']
 
 # %% ../nbs/03a_scrape.ipynb #f11d9e5a
 USER_AGENT = f'shoeclf/{__version__} (test-set builder for a shoe classifier; +https://github.com/shoeclf/shoeclf)'
@@ -431,23 +431,6 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
     res['total_ok'] = [int(((man.df['class'] == c) & (man.df.status == 'ok')).sum()) for c in res['class']]
     return res
 
-# %% ../nbs/03a_scrape.ipynb #4f9900f6
-def photo_thumbs(images, size:int=32) -> np.ndarray:
-    "`size`×`size` RGB thumbnails of `images` (paths, bytes or PIL images), each channel normalised to mean 0 and std 1"
-    load = lambda o: o.convert('RGB') if isinstance(o, Image.Image) else load_image(o)
-    t = np.stack([np.asarray(load(o).resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32) for o in images]) \
-        if len(images) else np.zeros((0, size, size, 3), np.float32)
-    return (t - t.mean((1, 2), keepdims=True)) / (t.std((1, 2), keepdims=True) + 1e-3)
-
-def near_pairs(ha:np.ndarray, hb:np.ndarray, ta, tb, max_dist:int=6, max_diff:float=0.06, same:bool=False,
-               chunk:int=4096) -> pd.DataFrame:
-    "Pairs (`i`, `j`, `dist`, `diff`) of hashes `ha`×`hb` within pHash `max_dist` whose thumbnails (`ta(i)`, `tb(j)`) differ by at most `max_diff`"
-    d = hash_distances(ha, hb)
-    i, j = np.nonzero(np.triu(d <= max_dist, 1) if same else d <= max_dist)
-    diff = np.concatenate([np.zeros(0), *(np.abs(ta(i[s:s+chunk]) - tb(j[s:s+chunk])).mean((1, 2, 3)) for s in range(0, len(i), chunk))])
-    keep = diff <= max_diff
-    return pd.DataFrame(dict(i=i[keep], j=j[keep], dist=d[i, j][keep].astype(int), diff=diff[keep].round(3)))
-
 # %% ../nbs/03a_scrape.ipynb #4878db33
 def _sha1(p) -> str: return hashlib.sha1(Path(p).read_bytes()).hexdigest()
 
@@ -461,14 +444,6 @@ def _groups(pairs, n:int) -> list:
     comps = {}
     for i in range(n): comps.setdefault(root(i), []).append(i)
     return [c for c in comps.values() if len(c) > 1]
-
-class _Thumbs:
-    "Thumbnails of `files`, computed once each and only when asked for"
-    def __init__(self, files): self.files, self.cache = list(files), {}
-    def __call__(self, idx):
-        new = sorted(set(int(i) for i in idx) - set(self.cache))
-        self.cache.update(zip(new, photo_thumbs([self.files[i] for i in new])))
-        return np.stack([self.cache[int(i)] for i in idx])
 
 def find_duplicates(out=None, train=None, max_dist:int=6, max_diff:float=0.06) -> pd.DataFrame:
     "What to drop from the scraped set in `out`, and why: label conflicts, copies of `train` photos, near-duplicates"
@@ -489,9 +464,9 @@ def find_duplicates(out=None, train=None, max_dist:int=6, max_diff:float=0.06) -
     for i, h in enumerate(kept.hash):
         if h in train_sha: drop(i, f'copy of training photo {train_sha[h].relative_to(train)}', train_sha[h])
     files = [out/f for f in kept.file]
-    hk, tk = image_hashes(files), _Thumbs(files)
+    hk, tk = image_hashes(files), Thumbs(files)
     if len(train_files) and len(kept):
-        near = near_pairs(hk, image_hashes(train_files), tk, _Thumbs(train_files), max_dist, max_diff)
+        near = near_pairs(hk, image_hashes(train_files), tk, Thumbs(train_files), max_dist, max_diff)
         for i, j, dist, diff in near.sort_values('diff').itertuples(index=False):
             drop(i, f'near-duplicate of training photo {train_files[j].relative_to(train)} (pHash distance {dist}, difference {diff})',
                  train_files[j], dist, diff)
