@@ -12,7 +12,7 @@ from PIL import Image
 from safetensors.torch import save_file, load_file
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
-from .core import load_image, to_rgb
+from .core import load_image, to_rgb, cache_dir
 from .backbones import shoe_model
 import shoeclf
 
@@ -95,10 +95,18 @@ def split_items(meta:dict, data=None) -> tuple[L, L]:
     return L(root/f for f in sp.get('train', [])), L(root/f for f in sp.get('valid', []))
 
 # %% ../nbs/01b_artefact.ipynb #ee8e1198
+def _placeholder(meta:dict) -> Path:
+    "A blank image file in the first class's folder of the cache: fastai needs one item to set up dataloaders"
+    fn = cache_dir('placeholder', meta['classes'][0], f"blank{meta['size']}.png")
+    if not fn.exists():
+        fn.parent.mkdir(parents=True, exist_ok=True)
+        _atomic_write(fn, lambda tmp: Image.new('RGB', (meta['size'], meta['size'])).save(tmp, format='PNG'))
+    return fn
+
 def artefact_dls(meta:dict, bs=64, data=None, **kwargs):
     "fastai `DataLoaders` with the preprocessing recorded in `meta` (valid = the recorded validation split, if present)"
     trn,val = split_items(meta, data)
-    if not all(f.exists() for f in trn+val): trn,val = L(),L()
+    if not (trn+val) or not all(f.exists() for f in trn+val): trn,val = L([_placeholder(meta)]),L([_placeholder(meta)])
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock(vocab=meta['classes'])), get_y=parent_label,
                        splitter=lambda items: (list(range(len(trn))), list(range(len(trn), len(items)))),
                        item_tfms=resize_tfm(meta['size'], meta['resize']), batch_tfms=norm_tfm(meta['mean'], meta['std']))
