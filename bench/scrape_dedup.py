@@ -5,8 +5,7 @@ against the obvious way (comparing `imagehash` objects pair by pair), on the web
 """
 import os, time
 import numpy as np
-from shoeclf.core import image_files, image_hash, image_hashes, hash_distances
-from shoeclf.scrape import photo_thumbs
+from shoeclf.core import image_files, image_hash, image_hashes, hash_distances, photo_thumbs
 
 web, train = image_files(os.environ['SHOECLF_WEB_DATA']), image_files(os.environ['SHOECLF_DATA'])
 t0 = time.perf_counter(); hw, ht = image_hashes(web), image_hashes(train); t_hash = time.perf_counter() - t0
