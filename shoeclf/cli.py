@@ -5,12 +5,12 @@
 # %% auto #0
 __all__ = ['COMMANDS', 'USER_ERRORS', 'usage', 'command', 'parse_command', 'run_command', 'main']
 
-# %% ../nbs/06_cli.ipynb #8f4f51de
-import importlib, os, sys
+# %% ../nbs/06_cli.ipynb #036a5ef0
+import importlib, os, sys, warnings
 from fastcore.script import anno_parser
 from .core import BadImage, NoData
 
-# %% ../nbs/06_cli.ipynb #d86f3000
+# %% ../nbs/06_cli.ipynb #047c2c11
 COMMANDS = {
     'data':        ('shoeclf.core:data_cli',         'show the photo folder, its classes and bad files'),
     'train':       ('shoeclf.learner:train_cli',     'train a classifier on a folder of class/*.jpg photos'),
@@ -22,7 +22,7 @@ COMMANDS = {
 }
 USER_ERRORS = (NoData, BadImage, FileNotFoundError, NotADirectoryError, ValueError, ConnectionError)
 
-# %% ../nbs/06_cli.ipynb #db266e00
+# %% ../nbs/06_cli.ipynb #17cd3b0a
 def usage() -> str:
     "The `shoeclf --help` text"
     from shoeclf import __version__
@@ -55,7 +55,7 @@ def run_command(name:str, argv:list):
     f = command(name)
     return getattr(f, '__wrapped__', f)(**parse_command(name, argv))
 
-# %% ../nbs/06_cli.ipynb #2e97b9f9
+# %% ../nbs/06_cli.ipynb #4d993e29
 def main(argv=None) -> int:
     "Entry point of the `shoeclf` console script; returns the exit code"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -63,6 +63,7 @@ def main(argv=None) -> int:
     if argv[0] == '--version':
         from shoeclf import __version__; print(__version__); return 0
     name, *rest = argv
+    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)  # from an import inside fastai
     if name not in COMMANDS:
         print(f'shoeclf: unknown command {name!r}\n\n{usage()}', file=sys.stderr); return 2
     try: res = run_command(name, rest)
