@@ -4,7 +4,7 @@
 
 # %% ../nbs/01b_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import io, os, json, tempfile
+import io, os, json
 from pathlib import Path
 import numpy as np, torch, timm, fastai
 from torch import nn
@@ -12,7 +12,7 @@ from PIL import Image
 from safetensors.torch import save_file, load_file
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
-from .core import load_image, to_rgb, cache_dir
+from .core import load_image, to_rgb, cache_dir, atomic_write
 from .backbones import shoe_model
 import shoeclf
 
@@ -41,18 +41,6 @@ def norm_tfm(mean, std) -> Normalize:
     "Batch normalisation transform with the backbone's ImageNet statistics"
     return Normalize.from_stats(mean, std, cuda=False)
 
-# %% ../nbs/01b_artefact.ipynb #07c954b6
-def _atomic_write(dest:Path, write):
-    fd,tmp = tempfile.mkstemp(dir=dest.parent, suffix='.tmp')
-    os.close(fd)
-    try:
-        write(tmp)
-        um = os.umask(0); os.umask(um)
-        os.chmod(tmp, 0o666 & ~um)   # mkstemp makes 0600 files: give the artefact normal permissions
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
-
 # %% ../nbs/01b_artefact.ipynb #f078e697
 def versions() -> dict:
     "Versions of the libraries a model was trained with"
@@ -68,8 +56,8 @@ def save_model(learn_or_model, model_dir, *, arch:str, classes, size:int, mean, 
     meta = dict(arch=arch, head=head, classes=[str(c) for c in classes], size=int(size), resize=resize,
                 mean=[float(m) for m in mean], std=[float(s) for s in std], versions=versions(),
                 split=split, extra=extra or {})
-    _atomic_write(d/'model.safetensors', lambda fn: save_file(sd, fn, metadata={'format': 'pt'}))
-    _atomic_write(d/'model.json', lambda fn: Path(fn).write_text(json.dumps(meta, indent=2)))
+    atomic_write(d/'model.safetensors', lambda fn: save_file(sd, fn, metadata={'format': 'pt'}))
+    atomic_write(d/'model.json', lambda fn: Path(fn).write_text(json.dumps(meta, indent=2)))
     if fastai_export and hasattr(learn_or_model, 'export'): learn_or_model.export(d.absolute()/'export.pkl')
     return d
 
@@ -99,8 +87,7 @@ def _placeholder(meta:dict) -> Path:
     "A blank image file in the first class's folder of the cache: fastai needs one item to set up dataloaders"
     fn = cache_dir('placeholder', meta['classes'][0], f"blank{meta['size']}.png")
     if not fn.exists():
-        fn.parent.mkdir(parents=True, exist_ok=True)
-        _atomic_write(fn, lambda tmp: Image.new('RGB', (meta['size'], meta['size'])).save(tmp, format='PNG'))
+        atomic_write(fn, lambda tmp: Image.new('RGB', (meta['size'], meta['size'])).save(tmp, format='PNG'))
     return fn
 
 def artefact_dls(meta:dict, bs=64, data=None, **kwargs):

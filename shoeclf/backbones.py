@@ -4,11 +4,12 @@
 
 # %% ../nbs/01a_backbones.ipynb #cd1bd258
 from __future__ import annotations
-import os, socket, tempfile, importlib.util
+import os, socket, importlib.util
 from pathlib import Path
 import torch, timm
 from torch import nn
 from safetensors.torch import save_file
+from .core import atomic_write, cache_dir
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
@@ -46,21 +47,7 @@ def remap_state_dict(src:dict, target:dict) -> dict:
 # %% ../nbs/01a_backbones.ipynb #5f83cd0d
 def weights_cache() -> Path:
     "Folder where remapped weights are cached"
-    if os.environ.get('SHOECLF_CACHE'): return Path(os.environ['SHOECLF_CACHE'])
-    return Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'shoeclf'/'weights'
-
-# %% ../nbs/01a_backbones.ipynb #e7a50fa0
-def _atomic_save(sd:dict, dest:Path):
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd,tmp = tempfile.mkstemp(dir=dest.parent, suffix='.tmp')
-    os.close(fd)
-    try:
-        save_file(sd, tmp)
-        um = os.umask(0); os.umask(um)
-        os.chmod(tmp, 0o666 & ~um)   # mkstemp makes 0600 files: give the cache normal permissions
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp): os.unlink(tmp)
+    return cache_dir('weights')
 
 # %% ../nbs/01a_backbones.ipynb #b5bc2ee3
 def cached_weights(arch:str) -> Path|None:
@@ -70,7 +57,8 @@ def cached_weights(arch:str) -> Path|None:
     dest = weights_cache()/f'{arch}.{src.stem}.safetensors'
     if not dest.exists():
         target = timm.create_model(arch, pretrained=False).state_dict()
-        _atomic_save(remap_state_dict(torch.load(src, map_location='cpu', weights_only=True), target), dest)
+        sd = remap_state_dict(torch.load(src, map_location='cpu', weights_only=True), target)
+        atomic_write(dest, lambda tmp: save_file(sd, tmp))
     return dest
 
 # %% ../nbs/01a_backbones.ipynb #40467e0b

@@ -208,10 +208,10 @@ class KeepBest(Callback):
 # %% ../nbs/01c_learner.ipynb #3f4d61e3
 def save_model_weights(model, fn):
     "Atomically write `model`'s weights as safetensors"
-    from shoeclf.artefact import _atomic_write
+    from shoeclf.core import atomic_write
     from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
-    _atomic_write(Path(fn), lambda f: save_file(sd, f))
+    atomic_write(fn, lambda f: save_file(sd, f))
 
 def _read_progress(out:Path) -> dict:
     fn = out/'progress.json'

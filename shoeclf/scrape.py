@@ -4,7 +4,7 @@
 
 # %% ../nbs/03a_scrape.ipynb #ffee5c69
 from __future__ import annotations
-import csv, email.utils, hashlib, html, io, json, mimetypes, os, re, sys, tempfile, threading, time, warnings
+import csv, email.utils, hashlib, html, io, json, mimetypes, os, re, sys, threading, time, warnings
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,15 +18,15 @@ from fastcore.foundation import L
 from fastcore.script import call_parse, Param, store_true
 from fastprogress.fastprogress import progress_bar
 from . import __version__
-from .core import (BadImage, MAX_PIXELS, load_image, image_files, image_hashes, hash_distances, photo_thumbs, near_pairs, Thumbs,
+from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, hash_distances, photo_thumbs, near_pairs, Thumbs,
                           quarantine, cache_dir)
 
 # %% auto #0
 __all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'MANIFEST_COLS', 'MAX_URL', 'ENGINES', 'retry_after',
-           'PoliteSession', 'FetchError', 'fetch', 'to_jpeg', 'write_atomic', 'Manifest', 'read_manifest',
-           'SearchError', 'ImageSearch', 'bing_urls', 'BingSearch', 'ddg_vqd', 'DuckDuckGoSearch', 'DdgsSearch',
-           'image_search', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'scraped_dir', 'check_class', 'scrape',
-           'find_duplicates', 'drop_duplicates', 'scrape_cli']
+           'PoliteSession', 'FetchError', 'fetch', 'to_jpeg', 'Manifest', 'read_manifest', 'SearchError', 'ImageSearch',
+           'bing_urls', 'BingSearch', 'ddg_vqd', 'DuckDuckGoSearch', 'DdgsSearch', 'image_search', 'MirrorHandler',
+           'LoopbackServer', 'serve_mirror', 'scraped_dir', 'check_class', 'scrape', 'find_duplicates',
+           'drop_duplicates', 'scrape_cli']
 
 # %% ../nbs/03a_scrape.ipynb #f11d9e5a
 USER_AGENT = f'shoeclf/{__version__} (test-set builder for a shoe classifier; +https://github.com/shoeclf/shoeclf)'
@@ -126,16 +126,6 @@ def to_jpeg(data:bytes, max_size:int=512, min_size:int=64, quality:int=90, max_p
     img.save(buf, 'JPEG', quality=quality)
     return buf.getvalue()
 
-# %% ../nbs/03a_scrape.ipynb #38c1255e
-def write_atomic(path:Path, data:bytes):
-    "Write `data` to `path` through a temporary file and a rename, so `path` is never half-written"
-    path = Path(path); path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f'.{path.name}.', suffix='.tmp')
-    try:
-        with os.fdopen(fd, 'wb') as f: f.write(data); f.flush(); os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException: Path(tmp).unlink(missing_ok=True); raise
-
 # %% ../nbs/03a_scrape.ipynb #a91bb575
 MANIFEST_COLS = ['url', 'query', 'class', 'hash', 'status', 'reason', 'file']
 
@@ -161,7 +151,7 @@ class Manifest:
         buf = io.StringIO()
         w = csv.DictWriter(buf, MANIFEST_COLS, lineterminator='\n')
         w.writeheader(); w.writerows(self.rows.values())
-        write_atomic(self.path, buf.getvalue().encode('utf-8'))
+        atomic_write(self.path, buf.getvalue().encode('utf-8'))
     @property
     def df(self) -> pd.DataFrame: return pd.DataFrame(list(self.rows.values()), columns=MANIFEST_COLS)
 
@@ -396,7 +386,7 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
             if jpeg is not None and h in saved: row.update(status='duplicate', reason=f'same image as {saved[h]}')
             elif jpeg is not None:
                 file = f'{cls}/{h}.jpg'
-                write_atomic(out/file, jpeg)
+                atomic_write(out/file, jpeg)
                 saved[h] = file
                 row.update(status='ok', file=file)
             man.add(**row)
