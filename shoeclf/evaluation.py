@@ -21,8 +21,8 @@ from .artefact import load_learner_dir, split_items, Predictor
 
 # %% auto #0
 __all__ = ['classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds', 'Evaluation', 'evaluate',
-           'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion', 'plot_per_class', 'plot_top_losses', 'save_fig',
-           'print_report', 'evaluate_cli', 'predict_files', 'predict_cli']
+           'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion', 'plot_per_class', 'plot_top_losses', 'plot_history',
+           'save_fig', 'print_report', 'evaluate_cli', 'predict_files', 'predict_cli']
 
 # %% ../nbs/02a_evaluation.ipynb #2f6e4045
 def _safe_div(a, b): return np.divide(a, b, out=np.zeros(len(a)), where=b>0)
@@ -202,6 +202,22 @@ def plot_top_losses(ev:Evaluation, k:int=9, ncols:int=3, size:float=2.4):
     for ax,r in zip(axs.flat, top.itertuples()):
         _thumb(ax, r.file, f'{r.predicted} / {r.actual}\np={r.prob:.2f} loss={r.loss:.2f}\n{Path(r.file).parent.name}/{Path(r.file).name[:24]}')
     fig.suptitle('predicted / actual', fontsize=9)
+    fig.tight_layout()
+    return fig
+
+# %% ../nbs/02a_evaluation.ipynb #c6f180aa
+def plot_history(hist, monitor:str='accuracy', figsize=(8, 3)):
+    "Losses and validation metrics per epoch of a training `hist` (a `history.csv` path or DataFrame); best epoch marked"
+    hist = pd.read_csv(hist) if isinstance(hist, (str, Path)) else hist
+    hist = hist.assign(step=range(len(hist)))   # epochs restart at 0 when the fine-tune follows the head
+    metrics = [c for c in hist.columns if c not in ('epoch', 'step', 'train_loss', 'valid_loss', 'time')]
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=figsize)
+    hist.plot(x='step', y=['train_loss', 'valid_loss'], marker='.', ax=ax1, title='loss')
+    hist.plot(x='step', y=metrics, marker='.', ax=ax2, title='validation')
+    for ax in (ax1, ax2):
+        ax.set_xlabel('epoch')
+        for s in hist.step[(hist.epoch == 0) & (hist.step > 0)]: ax.axvline(s - 0.5, color='black', ls='--', lw=0.8)
+    ax2.axvline(hist.step[hist[monitor].idxmax()], color='grey', ls=':', label=f'best {monitor}'); ax2.legend()
     fig.tight_layout()
     return fig
 

@@ -4,23 +4,24 @@
 
 # %% ../nbs/01c_learner.ipynb #46345d8c
 from __future__ import annotations
-import os, json, time, copy
+import os, json, time
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
 from fastcore.basics import store_attr, ifnone
+from safetensors.torch import load_file, save_file
 from fastcore.script import call_parse, Param, bool_arg
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label, aug_transforms, RandomResizedCropGPU,
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, CSVLogger, L, ShowGraphCallback, CancelFitException)
-from .core import image_files, near_duplicates
+from .core import image_files, near_duplicates, atomic_write
 from .backbones import shoe_model, backbone_stats, HEADS
 from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
 
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'dls_split', 'add_norm', 'ChannelsLast',
            'FreezeBN', 'shoe_metrics', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
-           'quick_model', 'KeepBest', 'save_model_weights', 'train', 'train_cli']
+           'quick_model', 'History', 'KeepBest', 'save_model_weights', 'train', 'train_cli']
 
 # %% ../nbs/01c_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -146,30 +147,32 @@ def save_learner(learn, model_dir, extra:dict=None, **kwargs) -> Path:
                       std=s['std'], head=s['head'], resize=d['resize'], split=dls_split(learn.dls), extra=extra, **kwargs)
 
 # %% ../nbs/01c_learner.ipynb #e38c40a4
-def features(learn, dl) -> tuple[torch.Tensor, torch.Tensor]:
-    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl`"
+def features(learn, dl, flip:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
+    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl` (mirrored left-right if `flip`)"
     learn.model.to(memory_format=torch.channels_last)  # outside no_grad: parameters must stay trainable
     body,pool = learn.model[0].eval(),learn.model[1][:2].eval()
     fs,ts = [],[]
     with torch.no_grad():
         for xb,yb in dl:
+            if flip: xb = xb.flip(3)
             fs.append(pool(body(xb.contiguous(memory_format=torch.channels_last))).float().as_subclass(torch.Tensor))
             ts.append(yb.as_subclass(torch.Tensor))
     return torch.cat(fs), torch.cat(ts)
 
 # %% ../nbs/01c_learner.ipynb #91972090
-def cached_features(learn, n_views:int=2) -> tuple:
-    "Features of the clean + `n_views` augmented training sets, and of the validation set: ((xt, yt), (xv, yv))"
+def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
+    "Features of the clean (+ mirrored if `flip`) + `n_views` augmented training sets, and of the validation set: ((xt, yt), (xv, yv))"
     dls = learn.dls
     clean = dls.test_dl(dls.train.items, with_labels=True)
     augmented = dls.train.new(shuffle=False, drop_last=False)
-    tr = [features(learn, clean)] + [features(learn, augmented) for _ in range(n_views)]
+    tr = [features(learn, clean)] + ([features(learn, clean, flip=True)] if flip else []) + [features(learn, augmented) for _ in range(n_views)]
     return (torch.cat([f for f,_ in tr]), torch.cat([t for _,t in tr])), features(learn, dls.valid)
 
 # %% ../nbs/01c_learner.ipynb #e043e9a0
-def fit_head(learn, epochs:int=30, lr:float=3e-3, n_views:int=2, feats=None, bs:int=64, wd:float=0.01, quiet=False, cbs=None) -> Learner:
+def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True, feats=None, bs:int=64, wd:float=0.01,
+             quiet=False, cbs=None) -> Learner:
     "Train `learn`'s head on cached backbone features (computed here unless `feats` is given); returns the head Learner"
-    (xt,yt),(xv,yv) = feats or cached_features(learn, n_views)
+    (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
     fdls = DataLoaders(DataLoader(list(zip(xt, yt)), bs=bs, shuffle=True, drop_last=True, num_workers=0),
                        DataLoader(list(zip(xv, yv)), bs=256, num_workers=0))
     hl = Learner(fdls, learn.model[1][2:], loss_func=learn.loss_func, metrics=shoe_metrics(), wd=wd)
@@ -185,31 +188,41 @@ def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=
     "Train a small real model on `data_dir` fast (cached features, frozen backbone) and save it to `model_dir`"
     dls = shoe_dls(data_dir, size=size, bs=64)
     learn = shoe_learner(dls, arch, head=head)
-    hl = fit_head(learn, epochs, n_views=n_views, quiet=True)
+    hl = fit_head(learn, epochs, n_views=n_views, flip=False, quiet=True)
     acc = float(hl.recorder.values[-1][2])
     return save_learner(learn, model_dir, extra=dict(recipe='quick_model', valid_accuracy=acc))
 
+# %% ../nbs/01c_learner.ipynb #740ef894
+class History(CSVLogger):
+    "Append each epoch's metrics to the CSV file `fname`, writing the header only into a new file"
+    def __init__(self, fname): super().__init__(fname, append=True)
+    def before_fit(self):
+        fn = self.path/self.fname
+        new = not fn.exists() or fn.stat().st_size == 0
+        self.file = fn.open('a')
+        if new: self.file.write(','.join(self.recorder.metric_names) + '\n')
+        self.old_logger,self.learn.logger = self.logger,self._write_line
+
 # %% ../nbs/01c_learner.ipynb #f1439836
 class KeepBest(Callback):
-    "Keep the weights of the epoch with the best `monitor` on the validation set; checkpoint every epoch to `out`"
+    "Keep the weights of the best epoch on the validation set (`monitor`) in `out/best.safetensors`; checkpoint every epoch"
     order = 70
-    def __init__(self, out:Path, monitor:str='accuracy', start_epoch:int=0, best:float=-1.):
-        store_attr(); self.best_sd = None
+    def __init__(self, out:Path, monitor:str='accuracy', start_epoch:int=0, best:float=-1.): store_attr()
     def after_epoch(self):
         if self.epoch < self.start_epoch: return
         names = self.recorder.metric_names[1:-1]
         val = self.recorder.values[-1][names.index(self.monitor)]
-        if val > self.best: self.best,self.best_sd = val,copy.deepcopy(self.model.state_dict())
+        if val > self.best:
+            self.best = val
+            save_model_weights(self.model, self.out/'best.safetensors')
         save_model_weights(self.model, self.out/'checkpoint.safetensors')
         _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best))
     def after_fit(self):
-        if self.best_sd is not None: self.model.load_state_dict(self.best_sd)
+        if (self.out/'best.safetensors').exists(): self.model.load_state_dict(load_file(self.out/'best.safetensors'))
 
 # %% ../nbs/01c_learner.ipynb #3f4d61e3
 def save_model_weights(model, fn):
     "Atomically write `model`'s weights as safetensors"
-    from shoeclf.core import atomic_write
-    from safetensors.torch import save_file
     sd = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
     atomic_write(fn, lambda f: save_file(sd, f))
 
@@ -222,20 +235,22 @@ def _write_progress(out:Path, **kwargs):
     (out/'progress.json').write_text(json.dumps(p, indent=2))
 
 # %% ../nbs/01c_learner.ipynb #66ee5c24
-def train(data_dir, out, arch:str='tf_efficientnet_lite0', epochs:int=3, size:int=224, head:str='fastai',
-          head_epochs:int=30, n_views:int=2, lr:float=2e-3, head_lr:float=3e-3, bs:int=32, valid_pct:float=0.2,
-          seed:int=42, label_smoothing:float=0.1, pretrained:bool=True, weights=None, resize:str='squish',
-          freeze_bn:bool=True) -> Learner:
+def train(data_dir, out, arch:str='tf_efficientnet_lite2', epochs:int=0, size:int=240, head:str='fastai',
+          head_epochs:int=20, n_views:int=0, flip:bool=True, lr:float=2e-3, head_lr:float=3e-3, bs:int=32,
+          valid_pct:float=0.2, seed:int=42, label_smoothing:float=0.1, pretrained:bool=True, weights=None,
+          resize:str='squish', freeze_bn:bool=True) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs`; save the best validation epoch to `out`"
     out = Path(out)
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
     cfg = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs,
-               n_views=n_views, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
+               n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
     resume = prog.get('config') == cfg
-    if not resume: _write_progress(out, config=cfg, phase='start', epoch=0, best=-1.)
+    if not resume:
+        (out/'history.csv').unlink(missing_ok=True)
+        _write_progress(out, config=cfg, phase='start', epoch=0, best=-1.)
     if resume and prog.get('phase') == 'done':
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
         from shoeclf.artefact import load_learner_dir
@@ -243,22 +258,23 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite0', epochs:int=3, size:in
     learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
-        from safetensors.torch import load_file
         learn.model.load_state_dict(load_file(ck))
         print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
     else:
+        best = -1.
         if pretrained and head_epochs:
-            print(f"Head on cached features ({n_views} augmented views), {head_epochs} epochs")
-            fit_head(learn, head_epochs, head_lr, n_views)
-        save_model_weights(learn.model, ck)
-        _write_progress(out, phase='head', epoch=0)
+            print(f"Head on cached features (clean{' + mirrored' if flip else ''} + {n_views} augmented views), {head_epochs} epochs")
+            hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv'))
+            best = float(hl.recorder.values[-1][2])
+        for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
+        _write_progress(out, phase='head', epoch=0, best=best)
         prog = _read_progress(out)
-    if epochs and _read_progress(out)['phase'] != 'done':
+    if epochs and prog['phase'] != 'done':
         start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
         if pretrained: learn.unfreeze()
         lrs = slice(lr/20, lr) if pretrained else lr
         print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
-        cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), CSVLogger(out/'history.csv', append=True)]
+        cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv')]
         learn.fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
     _write_progress(out, phase='done')
     res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))
@@ -269,13 +285,14 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite0', epochs:int=3, size:in
 # %% ../nbs/01c_learner.ipynb #83668c8a
 @call_parse
 def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
-              arch:Param('timm architecture', str)='tf_efficientnet_lite0',
-              epochs:Param('fine-tune epochs of all layers (0: head only)', int)=3,
-              size:Param('image size in pixels', int)=224,
+              arch:Param('timm architecture', str)='tf_efficientnet_lite2',
+              epochs:Param('fine-tune epochs of all layers (0: head only)', int)=0,
+              size:Param('image size in pixels', int)=240,
               out:Param('output model directory (resumable)', str)='models/shoeclf',
               head:Param('head: fastai or reference', str)='fastai',
-              head_epochs:Param('epochs of the head on cached features', int)=30,
-              n_views:Param('augmented views cached per training image', int)=2,
+              head_epochs:Param('epochs of the head on cached features', int)=20,
+              n_views:Param('randomly augmented views cached per training image', int)=0,
+              flip:Param('cache mirrored training images too', bool_arg)=True,
               lr:Param('peak learning rate of the fine-tune', float)=2e-3,
               bs:Param('batch size', int)=32,
               seed:Param('seed of the validation split', int)=42,
@@ -286,5 +303,5 @@ def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
     "Train a shoe classifier on DATA_DIR and save it to OUT (`shoeclf train DATA_DIR --arch ARCH --epochs N --size PX --out DIR`)"
     if threads: torch.set_num_threads(threads)
     try: train(data_dir, out, arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, n_views=n_views,
-               lr=lr, bs=bs, seed=seed, pretrained=pretrained, weights=weights, freeze_bn=freeze_bn)
+               flip=flip, lr=lr, bs=bs, seed=seed, pretrained=pretrained, weights=weights, freeze_bn=freeze_bn)
     except ValueError as e: raise SystemExit(f"shoeclf train: {e}")
