@@ -14,7 +14,8 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights', 'NoWeightsError',
-           'hub_reachable', 'weights_kwargs', 'create_backbone', 'backbone_stats', 'reference_head', 'shoe_model']
+           'hub_reachable', 'weights_kwargs', 'create_backbone', 'backbone_stats', 'reference_head', 'shoe_head',
+           'shoe_model']
 
 # %% ../nbs/01a_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -117,13 +118,17 @@ def reference_head(nf:int, n_out:int, ps=0.1, hidden=64) -> nn.Sequential:
     return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(ps), nn.Linear(nf, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, n_out))
 
 # %% ../nbs/01a_backbones.ipynb #73cde479
-HEADS = ('fastai', 'reference')
+HEADS = ('fastai', 'reference', 'linear')
+
+def shoe_head(nf:int, n_out:int, head='fastai') -> nn.Sequential:
+    "Head `head` (one of `HEADS`) for `nf` body features and `n_out` classes"
+    if head not in HEADS: raise ValueError(f"head must be one of {HEADS}, not {head!r}")
+    if head == 'reference': return reference_head(nf, n_out)
+    return create_head(nf, n_out, **(dict(lin_ftrs=[], ps=0.) if head == 'linear' else {}))
 
 def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', **kwargs) -> nn.Sequential:
     "`nn.Sequential(TimmBody, head)` for `arch` with `n_out` classes; `head` in `HEADS`"
-    if head not in HEADS: raise ValueError(f"head must be one of {HEADS}, not {head!r}")
     body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
-    nf = body.model.num_features
-    hd = create_head(nf, n_out) if head == 'fastai' else reference_head(nf, n_out)
+    hd = shoe_head(body.model.num_features, n_out, head)
     apply_init(hd, nn.init.kaiming_normal_)
     return nn.Sequential(body, hd)

@@ -13,7 +13,7 @@ from safetensors.torch import load_file, save_file
 from fastcore.script import call_parse, Param, bool_arg
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label, aug_transforms, RandomResizedCropGPU,
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
-    default_split, Callback, CSVLogger, L, ShowGraphCallback, CancelFitException)
+    default_split, Callback, CSVLogger, L, set_seed)
 from .core import image_files, near_duplicates, atomic_write
 from .backbones import shoe_model, backbone_stats, HEADS
 from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
@@ -21,7 +21,8 @@ from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'dls_split', 'add_norm', 'ChannelsLast',
            'FreezeBN', 'shoe_metrics', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
-           'quick_model', 'History', 'KeepBest', 'save_model_weights', 'train', 'train_cli']
+           'logreg_weights', 'fit_linear_head', 'quick_model', 'History', 'KeepBest', 'save_model_weights', 'train',
+           'train_cli']
 
 # %% ../nbs/01c_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -182,6 +183,36 @@ def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True,
     learn.model.eval()
     return hl
 
+# %% ../nbs/01c_learner.ipynb #d39d9999
+def logreg_weights(coef, intercept) -> tuple[torch.Tensor, torch.Tensor]:
+    "Weight and bias of a `Linear` giving the logits of scikit-learn's `LogisticRegression` (`coef_`, `intercept_`)"
+    W,b = torch.as_tensor(coef, dtype=torch.float32),torch.as_tensor(intercept, dtype=torch.float32)
+    if len(W) == 1: W,b = torch.cat([-W/2, W/2]),torch.cat([-b/2, b/2])  # two classes: logits (-s/2, s/2) give sigmoid(s)
+    return W,b
+
+# %% ../nbs/01c_learner.ipynb #398fabba
+def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=None) -> dict:
+    "Fit the linear head of `learn` as a logistic regression on cached features; returns its metrics as a history row"
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import f1_score
+    t0 = time.time()
+    hd = learn.model[1]
+    if len(hd) != 4 or not isinstance(hd[2], nn.BatchNorm1d): raise ValueError("fit_linear_head needs a learner with head='linear'")
+    bn,lin = hd[2],hd[3]
+    (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
+    mean,var = xt.mean(0),xt.var(0, unbiased=False)
+    z = lambda x: (x - mean) / (var + bn.eps).sqrt()
+    W,b = logreg_weights(*(lambda m: (m.coef_, m.intercept_))(LogisticRegression(C=C, max_iter=5000).fit(z(xt), yt)))
+    with torch.no_grad():
+        bn.running_mean.copy_(mean); bn.running_var.copy_(var); bn.weight.fill_(1.)
+        bn.bias.copy_(torch.linalg.pinv(W) @ b)   # W @ bias = b: the Linear has no bias of its own
+        lin.weight.copy_(W)
+        learn.model.eval()
+        lt,lv = hd[2:](xt),hd[2:](xv)
+    ce = lambda l,y: float(nn.functional.cross_entropy(l, y))
+    return dict(epoch=0, train_loss=ce(lt, yt), valid_loss=ce(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
+                f1_score=float(f1_score(yv, lv.argmax(1), average='macro')), time=f'{time.time()-t0:.0f}s')
+
 # %% ../nbs/01c_learner.ipynb #fddf756f
 def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
                 head:str='fastai') -> Path:
@@ -235,15 +266,16 @@ def _write_progress(out:Path, **kwargs):
     (out/'progress.json').write_text(json.dumps(p, indent=2))
 
 # %% ../nbs/01c_learner.ipynb #66ee5c24
-def train(data_dir, out, arch:str='tf_efficientnet_lite2', epochs:int=0, size:int=240, head:str='fastai',
-          head_epochs:int=20, n_views:int=0, flip:bool=True, lr:float=2e-3, head_lr:float=3e-3, bs:int=32,
+def train(data_dir, out, arch:str='tf_efficientnet_lite2', epochs:int=0, size:int=240, head:str='linear',
+          head_epochs:int=20, C:float=0.01, n_views:int=0, flip:bool=True, lr:float=2e-3, head_lr:float=3e-3, bs:int=32,
           valid_pct:float=0.2, seed:int=42, label_smoothing:float=0.1, pretrained:bool=True, weights=None,
           resize:str='squish', freeze_bn:bool=True) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs`; save the best validation epoch to `out`"
     out = Path(out)
+    set_seed(seed)
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
-    cfg = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs,
+    cfg = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, C=C,
                n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
@@ -262,8 +294,14 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite2', epochs:int=0, size:in
         print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
     else:
         best = -1.
-        if pretrained and head_epochs:
-            print(f"Head on cached features (clean{' + mirrored' if flip else ''} + {n_views} augmented views), {head_epochs} epochs")
+        views = f"clean{' + mirrored' if flip else ''} + {n_views} augmented views"
+        if pretrained and head == 'linear':
+            print(f"Linear head: logistic regression (C={C}) on cached features ({views})")
+            row = fit_linear_head(learn, C, n_views, flip)
+            pd.DataFrame([row]).to_csv(out/'history.csv', index=False)
+            best = row['accuracy']
+        elif pretrained and head_epochs:
+            print(f"Head on cached features ({views}), {head_epochs} epochs")
             hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv'))
             best = float(hl.recorder.values[-1][2])
         for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
@@ -289,8 +327,9 @@ def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
               epochs:Param('fine-tune epochs of all layers (0: head only)', int)=0,
               size:Param('image size in pixels', int)=240,
               out:Param('output model directory (resumable)', str)='models/shoeclf',
-              head:Param('head: fastai or reference', str)='fastai',
-              head_epochs:Param('epochs of the head on cached features', int)=20,
+              head:Param('head: linear (logistic regression on cached features), fastai or reference', str)='linear',
+              head_epochs:Param('epochs of a fastai/reference head on cached features', int)=20,
+              C:Param('inverse L2 strength of the linear head', float)=0.01,
               n_views:Param('randomly augmented views cached per training image', int)=0,
               flip:Param('cache mirrored training images too', bool_arg)=True,
               lr:Param('peak learning rate of the fine-tune', float)=2e-3,
@@ -302,6 +341,6 @@ def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
               threads:Param('torch threads', int)=None):
     "Train a shoe classifier on DATA_DIR and save it to OUT (`shoeclf train DATA_DIR --arch ARCH --epochs N --size PX --out DIR`)"
     if threads: torch.set_num_threads(threads)
-    try: train(data_dir, out, arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, n_views=n_views,
+    try: train(data_dir, out, arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, C=C, n_views=n_views,
                flip=flip, lr=lr, bs=bs, seed=seed, pretrained=pretrained, weights=weights, freeze_bn=freeze_bn)
     except ValueError as e: raise SystemExit(f"shoeclf train: {e}")
