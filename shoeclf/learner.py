@@ -266,7 +266,7 @@ def _write_progress(out:Path, **kwargs):
     (out/'progress.json').write_text(json.dumps(p, indent=2))
 
 # %% ../nbs/01c_learner.ipynb #66ee5c24
-def train(data_dir, out, arch:str='tf_efficientnet_lite2', epochs:int=0, size:int=240, head:str='linear',
+def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:int=240, head:str='linear',
           head_epochs:int=20, C:float=0.01, n_views:int=0, flip:bool=True, lr:float=2e-3, head_lr:float=3e-3, bs:int=32,
           valid_pct:float=0.2, seed:int=42, label_smoothing:float=0.1, pretrained:bool=True, weights=None,
           resize:str='squish', freeze_bn:bool=True) -> Learner:
@@ -323,7 +323,7 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite2', epochs:int=0, size:in
 # %% ../nbs/01c_learner.ipynb #83668c8a
 @call_parse
 def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
-              arch:Param('timm architecture', str)='tf_efficientnet_lite2',
+              arch:Param('timm architecture', str)='tf_efficientnet_lite1',
               epochs:Param('fine-tune epochs of all layers (0: head only)', int)=0,
               size:Param('image size in pixels', int)=240,
               out:Param('output model directory (resumable)', str)='models/shoeclf',
