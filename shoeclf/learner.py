@@ -209,8 +209,8 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
         lin.weight.copy_(W)
         learn.model.eval()
         lt,lv = hd[2:](xt),hd[2:](xv)
-    ce = lambda l,y: float(nn.functional.cross_entropy(l, y))
-    return dict(epoch=0, train_loss=ce(lt, yt), valid_loss=ce(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
+    loss = lambda l,y: float(learn.loss_func(l, y))   # the learner's loss, as in the epochs of a fine-tune
+    return dict(epoch=0, train_loss=loss(lt, yt), valid_loss=loss(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
                 f1_score=float(f1_score(yv, lv.argmax(1), average='macro')), time=f'{time.time()-t0:.0f}s')
 
 # %% ../nbs/01c_learner.ipynb #fddf756f
