@@ -1,5 +1,5 @@
 "Build nbs/index.ipynb from README.md: each README section becomes a markdown cell, then hidden sync tests."
-import nbformat, re, sys
+import nbformat, re
 readme = open('README.md').read()
 title, rest = readme.split('\n', 1)
 sections = re.split(r'\n(?=## )', rest.strip())
@@ -24,5 +24,6 @@ test_eq([p for p in env['dependencies'][-1]['pip'] if p != '-e .'], pins)
 assert all('==' in p for p in pins), 'every requirement is pinned exactly'
 assert '.ci/run' in readme and (root/'.ci'/'run').exists()'''
 cells.append(nbformat.v4.new_code_cell(tests))
+for i,c in enumerate(cells): c.id = f'readme{i:02d}'   # stable ids: regenerating an unchanged README changes nothing
 nb = nbformat.v4.new_notebook(cells=cells, metadata={'kernelspec': {'display_name': 'python3', 'language': 'python', 'name': 'python3'}})
 nbformat.write(nb, 'nbs/index.ipynb')

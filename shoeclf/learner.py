@@ -202,7 +202,8 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
     (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
     mean,var = xt.mean(0),xt.var(0, unbiased=False)
     z = lambda x: (x - mean) / (var + bn.eps).sqrt()
-    W,b = logreg_weights(*(lambda m: (m.coef_, m.intercept_))(LogisticRegression(C=C, max_iter=5000).fit(z(xt), yt)))
+    lr = LogisticRegression(C=C, max_iter=5000).fit(z(xt), yt)
+    W,b = logreg_weights(lr.coef_, lr.intercept_)
     with torch.no_grad():
         bn.running_mean.copy_(mean); bn.running_var.copy_(var); bn.weight.fill_(1.)
         bn.bias.copy_(torch.linalg.pinv(W) @ b)   # W @ bias = b: the Linear has no bias of its own
