@@ -1,4 +1,4 @@
-"""Hugging Face Space entry point for the shoeclf demo (built and tested in nbs/05_app.ipynb, code in shoeclf/app.py).
+"""Hugging Face Space entry point for the shoeclf demo (built and tested in nbs/lib/10_app.ipynb, code in shoeclf/app.py).
 
 `SHOECLF_MODEL`: the model folder (default models/brands); `SHOECLF_EXAMPLES`: a folder of class/* example photos.
 Run locally with `python app.py` (or `shoeclf app MODEL_DIR`)."""
