@@ -17,7 +17,7 @@ from .artefact import Predictor
 
 # %% auto #0
 __all__ = ['feature_layer', 'grad_cam', 'model_view', 'heatmap', 'explain', 'bad_upload_message', 'classify', 'example_files',
-           'make_app', 'app_cli', 'free_port']
+           'make_app', 'app_cli']
 
 # %% ../nbs/lib/10_app.ipynb #d8fbe480
 def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
@@ -130,10 +130,3 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             max_file_size:str='20mb'):     # larger uploads are refused with a message
     "Serve the demo app for the model in `model_dir`"
     make_app(model_dir, examples).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)
-
-# %% ../nbs/lib/10_app.ipynb #3fe7c14d
-def free_port(host:str='127.0.0.1') -> int:
-    "A TCP port on `host` that nothing listens on right now"
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]

@@ -14,10 +14,11 @@ from fastcore.parallel import parallel
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'BadImage', 'to_rgb', 'load_image', 'image_problem',
-           'visible_files', 'image_files', 'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes',
-           'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'cache_dir', 'download_archive',
-           'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline',
+           'BadImage', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'scan_images',
+           'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs',
+           'near_pairs', 'near_duplicates', 'components', 'cache_dir', 'download_archive', 'download_kaggle', 'NoData',
+           'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -25,7 +26,14 @@ MAX_PIXELS = 40_000_000     # ~6300×6300: far above any shoe photo, far below w
 MAX_BYTES  = 50_000_000     # refuse to read files larger than this into memory
 
 # %% ../nbs/lib/00_core.ipynb #185e54b5
-class BadImage(ValueError):
+class ShoeclfError(Exception):
+    "An error the user can fix, with a message that names the fix; `shoeclf` prints it in one line, without a traceback"
+
+class BadInput(ShoeclfError, ValueError): "Input shoeclf cannot use: a wrong name or option, a folder without the photos it needs"
+class NotFound(ShoeclfError, FileNotFoundError): "A file or folder that is not where it was said to be"
+class Offline(ShoeclfError, ConnectionError): "Something to download that cannot be reached"
+
+class BadImage(BadInput):
     "An image that cannot be used, with a short `reason`"
     def __init__(self, reason, src=None):
         self.reason,self.src = reason,src
@@ -198,6 +206,16 @@ def near_duplicates(files, others=None, max_dist:int=6, max_diff:float=0.06) -> 
     return pd.DataFrame(dict(a=[str(files[i]) for i in p.i], b=[str(others[j]) for j in p.j], dist=p.dist, diff=p['diff'])
                        ).sort_values(['dist', 'diff', 'a', 'b'], ignore_index=True)
 
+# %% ../nbs/lib/00_core.ipynb #f65c852a
+def components(pairs, n:int) -> np.ndarray:
+    "Component label (a member's index) of each of `range(n)` in the graph with edges `pairs` (union-find)"
+    parent = list(range(n))
+    def root(i):
+        while parent[i] != i: parent[i] = parent[parent[i]]; i = parent[i]
+        return i
+    for i, j in pairs: parent[root(i)] = root(j)
+    return np.array([root(i) for i in range(n)], dtype=int)
+
 # %% ../nbs/lib/00_core.ipynb #a5976677
 KAGGLE_DATASET = 'die9origephit/nike-adidas-and-converse-imaged'
 
@@ -221,7 +239,7 @@ def _unpack(archive:Path, dest:Path) -> Path:
         with zipfile.ZipFile(archive) as z: z.extractall(tmp)
     elif tarfile.is_tarfile(archive):
         with tarfile.open(archive) as t: t.extractall(tmp, filter='data')
-    else: raise ValueError(f'{archive} is neither a zip nor a tar archive')
+    else: raise BadInput(f'{archive} is neither a zip nor a tar archive')
     tmp.rename(dest)
     return dest
 
@@ -233,11 +251,11 @@ def download_archive(url:str, sha256:str, dest=None) -> Path:
     dest.parent.mkdir(parents=True, exist_ok=True)
     archive = dest.with_name(dest.name+'.download')
     try: download_url(url, archive, timeout=30, show_progress=False)
-    except Exception as e: raise ConnectionError(f'could not download {url}: {e}') from None
+    except Exception as e: raise Offline(f'could not download {url}: {e}') from None
     got = _sha256(archive)
     if got != sha256:
         archive.unlink()
-        raise ValueError(f'checksum mismatch for {url}: expected sha256 {sha256}, got {got}; the file was removed')
+        raise BadInput(f'checksum mismatch for {url}: expected sha256 {sha256}, got {got}; the file was removed')
     try: return _unpack(archive, dest)
     finally: archive.unlink(missing_ok=True)
 
@@ -250,14 +268,14 @@ def _single_subfolder(d:Path) -> Path:
 def download_kaggle(dataset:str=KAGGLE_DATASET, split:str='train') -> Path:
     "Download a Kaggle dataset with `kagglehub` and return its `split` folder"
     try: import kagglehub
-    except ImportError: raise ConnectionError('kagglehub is not installed (pip install kagglehub)') from None
+    except ImportError: raise Offline('kagglehub is not installed (pip install kagglehub)') from None
     try: root = Path(kagglehub.dataset_download(dataset))
-    except Exception as e: raise ConnectionError(f'Kaggle download of {dataset} failed: {str(e)[:200]}') from None
+    except Exception as e: raise Offline(f'Kaggle download of {dataset} failed: {str(e)[:200]}') from None
     hits = sorted(root.rglob(split))
     return hits[0] if hits else root
 
 # %% ../nbs/lib/00_core.ipynb #337e27aa
-class NoData(FileNotFoundError): pass
+class NoData(NotFound): "No folder of photos was given or found"
 
 def get_data(path=None, env:str='SHOECLF_DATA', url:str=None, sha256:str=None, kaggle:str=KAGGLE_DATASET) -> Path:
     "The photo folder: explicit `path`, else `$env`, else a checked download of `url`, else the Kaggle dataset"
@@ -268,7 +286,7 @@ def get_data(path=None, env:str='SHOECLF_DATA', url:str=None, sha256:str=None, k
             return p
     errors = []
     if url:
-        if not sha256: raise ValueError('a download url needs its sha256 checksum')
+        if not sha256: raise BadInput('a download url needs its sha256 checksum')
         try: return _single_subfolder(download_archive(url, sha256))
         except ConnectionError as e: errors.append(str(e))
     if kaggle:

@@ -21,8 +21,7 @@ from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'dls_split', 'add_norm', 'ChannelsLast',
            'FreezeBN', 'shoe_metrics', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
-           'logreg_weights', 'fit_linear_head', 'quick_model', 'History', 'KeepBest', 'save_model_weights', 'train',
-           'train_cli']
+           'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'save_model_weights', 'train', 'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -213,16 +212,6 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
     loss = lambda l,y: float(learn.loss_func(l, y))   # the learner's loss, as in the epochs of a fine-tune
     return dict(epoch=0, train_loss=loss(lt, yt), valid_loss=loss(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
                 f1_score=float(f1_score(yv, lv.argmax(1), average='macro')), time=f'{time.time()-t0:.0f}s')
-
-# %% ../nbs/lib/03_learner.ipynb #fddf756f
-def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
-                head:str='fastai') -> Path:
-    "Train a small real model on `data_dir` fast (cached features, frozen backbone) and save it to `model_dir`"
-    dls = shoe_dls(data_dir, size=size, bs=64)
-    learn = shoe_learner(dls, arch, head=head)
-    hl = fit_head(learn, epochs, n_views=n_views, flip=False, quiet=True)
-    acc = float(hl.recorder.values[-1][2])
-    return save_learner(learn, model_dir, extra=dict(recipe='quick_model', valid_accuracy=acc))
 
 # %% ../nbs/lib/03_learner.ipynb #740ef894
 class History(CSVLogger):

@@ -4,117 +4,23 @@
 
 # %% ../nbs/lib/08_scrape.ipynb #ffee5c69
 from __future__ import annotations
-import csv, email.utils, hashlib, html, io, json, mimetypes, os, re, sys, threading, time, warnings
+import csv, hashlib, io, os, re, warnings
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 import numpy as np, pandas as pd, requests
-from bs4 import BeautifulSoup
 from PIL import Image
-from fastcore.basics import store_attr
 from fastcore.foundation import L
 from fastcore.script import call_parse, Param, store_true
 from fastprogress.fastprogress import progress_bar
-from . import __version__
-from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, hash_distances, photo_thumbs, near_pairs, Thumbs,
-                          quarantine, cache_dir)
+from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
+                          quarantine, cache_dir, components, BadInput, NotFound)
+from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
+from .search import ENGINES, SearchError, image_search
 
 # %% auto #0
-__all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'MANIFEST_COLS', 'MAX_URL', 'ENGINES', 'retry_after',
-           'PoliteSession', 'FetchError', 'fetch', 'to_jpeg', 'Manifest', 'read_manifest', 'SearchError', 'ImageSearch',
-           'bing_urls', 'BingSearch', 'ddg_vqd', 'DuckDuckGoSearch', 'DdgsSearch', 'image_search', 'MirrorHandler',
-           'LoopbackServer', 'serve_mirror', 'scraped_dir', 'check_class', 'scrape', 'find_duplicates',
+__all__ = ['MANIFEST_COLS', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'scrape', 'find_duplicates',
            'drop_duplicates', 'scrape_cli']
-
-# %% ../nbs/lib/08_scrape.ipynb #f11d9e5a
-USER_AGENT = f'shoeclf/{__version__} (test-set builder for a shoe classifier; +https://github.com/shoeclf/shoeclf)'
-RETRY_STATUS = {429, 500, 502, 503, 504}
-
-def retry_after(resp:requests.Response) -> float|None:
-    "Seconds the server asks us to wait in `Retry-After` (seconds or an HTTP date), or None"
-    v = resp.headers.get('Retry-After', '').strip()
-    if not v: return None
-    try: return max(0., float(v))
-    except ValueError: pass
-    try: return max(0., email.utils.parsedate_to_datetime(v).timestamp() - time.time())
-    except (TypeError, ValueError): return None
-
-# %% ../nbs/lib/08_scrape.ipynb #05730a4f
-class PoliteSession(requests.Session):
-    "A `requests.Session` a web site tolerates: identifies itself, spaces requests per host, times out, retries 429/5xx"
-    def __init__(self, timeout:float=10, retries:int=3, backoff:float=1., min_interval:float=1., max_wait:float=60,
-                 max_redirects:int=5, user_agent:str=USER_AGENT):
-        super().__init__()
-        store_attr('timeout,retries,backoff,min_interval,max_wait')
-        self.max_redirects = max_redirects
-        self.headers['User-Agent'] = user_agent
-        self._next, self._lock = {}, threading.Lock()
-
-    def _wait_turn(self, host:str):
-        "Sleep until `host` may be asked again, booking the slot after it"
-        with self._lock:
-            now = time.monotonic()
-            t = max(now, self._next.get(host, 0.))
-            self._next[host] = t + self.min_interval
-        time.sleep(t - now)
-
-    def _hold(self, host:str, secs:float):
-        "Ask nothing of `host` for `secs` seconds (at most `max_wait`)"
-        with self._lock: self._next[host] = max(self._next.get(host, 0.), time.monotonic() + min(secs, self.max_wait))
-
-    def send(self, request, **kwargs):
-        "Send `request` (and, through requests' redirect handling, each hop) when its host allows, retrying transient failures"
-        kwargs['timeout'] = kwargs.get('timeout') or self.timeout
-        host = urlsplit(request.url).netloc
-        for attempt in range(self.retries + 1):
-            self._wait_turn(host)
-            last, backoff = attempt == self.retries, self.backoff * 2**attempt
-            try: resp = super().send(request, **kwargs)
-            except requests.exceptions.SSLError: raise
-            except (requests.ConnectionError, requests.Timeout):
-                if last: raise
-                self._hold(host, backoff); continue
-            if resp.status_code not in RETRY_STATUS or last: return resp
-            wait = retry_after(resp)
-            if wait is not None and wait > self.max_wait: return resp  # asked to wait longer than we will: give up
-            resp.close()
-            self._hold(host, backoff if wait is None else wait)
-
-# %% ../nbs/lib/08_scrape.ipynb #8e5ae9ad
-MAX_DOWNLOAD = 20_000_000
-BINARY_TYPES = {'application/octet-stream', 'binary/octet-stream'}  # what many CDNs send for any file
-
-class FetchError(Exception):
-    "A download that failed, with a short `reason`"
-    def __init__(self, reason:str): self.reason = reason; super().__init__(reason)
-
-def _request_problem(e:requests.RequestException) -> str:
-    if isinstance(e, requests.Timeout) or 'timed out' in str(e): return 'timeout'
-    if isinstance(e, requests.TooManyRedirects): return 'too many redirects'
-    if isinstance(e, requests.exceptions.ChunkedEncodingError): return 'incomplete download'
-    if isinstance(e, requests.ConnectionError): return 'connection failed'
-    return f'request failed: {type(e).__name__}'
-
-def fetch(url:str, session:requests.Session, max_bytes:int=MAX_DOWNLOAD) -> bytes:
-    "The body of `url` if it is an image of at most `max_bytes`; else raise `FetchError` with the reason"
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
-    try:
-        with session.get(url, stream=True) as r:
-            if r.status_code != 200: raise FetchError(f'http {r.status_code}')
-            ctype = r.headers.get('Content-Type', '').split(';')[0].strip().lower()
-            if not (ctype.startswith('image/') or ctype in BINARY_TYPES) or ctype == 'image/svg+xml':
-                raise FetchError(f'not an image: content-type {ctype or "missing"}')
-            size = r.headers.get('Content-Length', '')
-            if size.isdigit() and int(size) > max_bytes: raise FetchError(f'too large: {int(size):,} bytes (limit {max_bytes:,})')
-            data = bytearray()
-            for chunk in r.iter_content(1 << 16):
-                data += chunk
-                if len(data) > max_bytes: raise FetchError(f'too large: over {max_bytes:,} bytes')
-    except requests.RequestException as e: raise FetchError(_request_problem(e)) from None
-    return bytes(data)
 
 # %% ../nbs/lib/08_scrape.ipynb #fd2fc63e
 def to_jpeg(data:bytes, max_size:int=512, min_size:int=64, quality:int=90, max_pixels:int=MAX_PIXELS) -> bytes:
@@ -159,184 +65,6 @@ def read_manifest(out) -> pd.DataFrame:
     "The manifest of the scraped folder `out` as a DataFrame (empty if there is none)"
     return Manifest(out).df
 
-# %% ../nbs/lib/08_scrape.ipynb #8062fdf3
-MAX_URL = 2048
-
-class SearchError(Exception): "An image search that returned nothing usable, with the reason"
-
-def _candidate(url) -> bool:
-    return isinstance(url, str) and len(url) <= MAX_URL and urlsplit(url).scheme.lower() in ('http', 'https')
-
-class ImageSearch:
-    "Image search engine: `urls(query, n)` lists up to `n` full-size image URLs, best first"
-    endpoint, max_pages, errors = None, 20, (requests.RequestException, ValueError, KeyError, TypeError)
-    def __init__(self, endpoint:str=None, session:requests.Session=None):
-        self.endpoint = (endpoint or self.endpoint).rstrip('/')
-        self.session = session if session is not None else PoliteSession()
-
-    def get(self, path:str, params=None, **kwargs) -> requests.Response:
-        "GET `endpoint + path`, raising for HTTP errors"
-        r = self.session.get(self.endpoint + path, params=params, **kwargs)
-        r.raise_for_status()
-        return r
-
-    def pages(self, query:str, n:int):
-        "Lists of image URLs, one per results page"
-        raise NotImplementedError
-
-    def urls(self, query:str, n:int) -> L:
-        "Up to `n` distinct image URLs for `query`"
-        found = {}
-        try:
-            for i, page in enumerate(self.pages(query, n)):
-                new = [u for u in page if _candidate(u) and u not in found]
-                found.update(dict.fromkeys(new))
-                if not new or len(found) >= n or i+1 >= self.max_pages: break
-        except self.errors as e:
-            if not found: raise SearchError(f'{type(self).__name__} for {query!r} failed: {e}') from None
-        return L(list(found)[:n])
-
-# %% ../nbs/lib/08_scrape.ipynb #70208dd2
-def bing_urls(page:str) -> list:
-    "Full-size image URLs (`murl`) of the `a.iusc` results in a Bing image results page"
-    urls = []
-    for a in BeautifulSoup(page, 'html.parser').select('a.iusc[m]'):
-        try: urls.append(json.loads(a['m'])['murl'])
-        except (ValueError, KeyError, TypeError): continue
-    return urls
-
-class BingSearch(ImageSearch):
-    "Bing image search, parsed from its HTML results page"
-    endpoint, page_size = 'https://www.bing.com', 35
-    def pages(self, query, n):
-        for first in range(1, self.page_size*self.max_pages, self.page_size):
-            yield bing_urls(self.get('/images/search', dict(q=query, first=first, count=self.page_size, form='HDRSC2')).text)
-
-# %% ../nbs/lib/08_scrape.ipynb #c7645a65
-def ddg_vqd(page:str) -> str:
-    "The `vqd` token of a DuckDuckGo search page (hidden input or script), needed to ask `i.js` for images"
-    inp = BeautifulSoup(page, 'html.parser').find('input', attrs={'name': 'vqd'})
-    if inp is not None and inp.get('value'): return inp['value']
-    if m := re.search(r'''vqd=["']?([\w-]+)''', page): return m.group(1)
-    raise ValueError('no vqd token in the DuckDuckGo search page')
-
-class DuckDuckGoSearch(ImageSearch):
-    "DuckDuckGo image search: the `vqd` token from its search page, then the JSON pages of `i.js`"
-    endpoint = 'https://duckduckgo.com'
-    def pages(self, query, n):
-        vqd = ddg_vqd(self.get('/', dict(q=query, iax='images', ia='images')).text)
-        params = dict(l='us-en', o='json', q=query, vqd=vqd, f=',,,,,', p='1')
-        while params:
-            res = self.get('/i.js', params, headers={'Referer': self.endpoint + '/'}).json()
-            yield [r.get('image') for r in res.get('results', [])]
-            nxt = res.get('next')
-            params = {**{k: v[0] for k, v in parse_qs(urlsplit(nxt).query).items()}, 'vqd': vqd} if nxt else None
-
-# %% ../nbs/lib/08_scrape.ipynb #83e1d3df
-class DdgsSearch(ImageSearch):
-    "Image search through the `ddgs` library (it does its own requests, so it has no `endpoint`)"
-    def __init__(self, endpoint:str=None, session:requests.Session=None, ddgs=None, timeout:int=10):
-        if endpoint: raise ValueError('the ddgs engine has no configurable endpoint; use --engine bing or duckduckgo with --endpoint')
-        self.ddgs, self.timeout, self.session = ddgs, timeout, session
-        from ddgs.exceptions import DDGSException
-        self.errors = (*ImageSearch.errors, DDGSException)
-    def pages(self, query, n):
-        if self.ddgs is None:
-            from ddgs import DDGS
-            self.ddgs = DDGS(timeout=self.timeout)
-        yield [r.get('image') for r in self.ddgs.images(query, max_results=n)]
-
-# %% ../nbs/lib/08_scrape.ipynb #82e1456f
-ENGINES = dict(bing=BingSearch, duckduckgo=DuckDuckGoSearch, ddgs=DdgsSearch)
-
-def image_search(engine:str='bing', endpoint:str=None, session:requests.Session=None) -> ImageSearch:
-    "The search backend `engine` (bing, duckduckgo or ddgs), talking to `endpoint` if given"
-    if engine not in ENGINES: raise ValueError(f'unknown search engine {engine!r}; choose one of {", ".join(ENGINES)}')
-    return ENGINES[engine](endpoint, session)
-
-# %% ../nbs/lib/08_scrape.ipynb #8b14bc04
-class MirrorHandler(BaseHTTPRequestHandler):
-    "Answers image searches like Bing and DuckDuckGo from `folder/<class>/*` and serves those images"
-    folder, page_size, vqd = None, 35, '4-31415926535897932384626433832795'
-    server_version, protocol_version = 'shoeclf-mirror', 'HTTP/1.1'
-
-    def log_message(self, *args): pass
-
-    def base(self) -> str: return f'http://{self.server.server_address[0]}:{self.server.server_port}'
-
-    def results(self, query:str) -> list:
-        "Absolute URLs of the images whose class name is a word of `query`"
-        words = set(re.findall(r'\w+', query.lower()))
-        return [f'{self.base()}/img/{quote(p.parent.name)}/{quote(p.name)}' for p in image_files(self.folder)
-                if p.parent.parent == self.folder and p.parent.name.lower() in words]
-
-    def reply(self, code:int, body=b'', ctype:str='text/html; charset=utf-8', headers=None):
-        "Send a complete response"
-        body = body.encode() if isinstance(body, str) else body
-        self.send_response(code)
-        for k, v in {'Content-Type': ctype, 'Content-Length': str(len(body)), **(headers or {})}.items(): self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def bing_page(self, q:dict):
-        first, count = int(q.get('first', 1)), int(q.get('count', self.page_size))
-        items = ''.join(f'<li><div class="iuscp"><div class="imgpt"><a class="iusc" m="{html.escape(json.dumps(dict(murl=u, turl=u, purl=self.base()+"/", t=Path(u).name)))}" '
-                        f'href="/images/search?view=detailV2"><img class="mimg" src="{html.escape(u)}"></a></div></div></li>'
-                        for u in self.results(q.get('q', ''))[first-1:first-1+count])
-        self.reply(200, f'<html><head><title>{html.escape(q.get("q", ""))} - Search Images</title></head>'
-                        f'<body><ul class="dgControl_list">{items}</ul></body></html>')
-
-    def ddg_page(self, q:dict):
-        self.reply(200, f'<html><head><title>{html.escape(q["q"])} at DuckDuckGo</title></head><body><script>'
-                        f"DDG.deep.initialize('/d.js?q={quote(q['q'])}&l=us-en&s=0&vqd={self.vqd}&p=1');</script></body></html>")
-
-    def ddg_json(self, q:dict):
-        if q.get('vqd') != self.vqd: return self.reply(403, 'no vqd', 'text/plain')
-        s, urls = int(q.get('s', 0)), self.results(q.get('q', ''))
-        res = dict(query=q.get('q'), results=[dict(image=u, thumbnail=u, url=self.base()+'/', title=Path(u).name, source='Bing')
-                                              for u in urls[s:s+self.page_size]])
-        if s + self.page_size < len(urls): res['next'] = 'i.js?' + urlencode(dict(q=q.get('q'), o='json', p=1, s=s+self.page_size, f=',,,,,', l='us-en'))
-        self.reply(200, json.dumps(res), 'application/json')
-
-    def send_file(self, path:str):
-        "Serve `folder/<class>/<name>` for `/img/<class>/<name>`; 404 for anything else"
-        parts = path.split('/')
-        f = self.folder.joinpath(*parts[2:]) if len(parts) == 4 and parts[1] == 'img' else None
-        if f is None or not f.is_file() or f.resolve().parent.parent != self.folder.resolve(): return self.reply(404, 'not found', 'text/plain')
-        self.reply(200, f.read_bytes(), mimetypes.guess_type(f.name)[0] or 'application/octet-stream')
-
-    def do_GET(self):
-        u = urlsplit(self.path)
-        q = {k: v[0] for k, v in parse_qs(u.query).items()}
-        if u.path == '/images/search': self.bing_page(q)
-        elif u.path == '/' and 'q' in q: self.ddg_page(q)
-        elif u.path == '/i.js': self.ddg_json(q)
-        else: self.send_file(unquote(u.path))
-
-# %% ../nbs/lib/08_scrape.ipynb #ecfe096f
-class _Server(ThreadingHTTPServer):
-    def handle_error(self, request, client_address):
-        "Stay quiet about clients that hang up (a timed-out client does), report anything else"
-        if not isinstance(sys.exc_info()[1], ConnectionError): super().handle_error(request, client_address)
-
-class LoopbackServer:
-    "Run the request `handler` on 127.0.0.1:`port` (0: a free one) in a background thread; `url` is its base URL"
-    def __init__(self, handler:type, port:int=0):
-        self.httpd = _Server(('127.0.0.1', port), handler)
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f'http://127.0.0.1:{self.httpd.server_port}'
-    def stop(self):
-        "Stop serving and free the port"
-        self.httpd.shutdown(); self.httpd.server_close()
-    def __enter__(self): return self
-    def __exit__(self, *exc): self.stop()
-    __repr__ = lambda self: f'{type(self).__name__}({self.url})'
-
-def serve_mirror(folder, handler:type=MirrorHandler, port:int=0, **kwargs) -> LoopbackServer:
-    "Serve `folder/<class>/*` as a local image-search mirror on `port` (0: a free one); `.url` is the endpoint"
-    return LoopbackServer(type('Mirror', (handler,), dict(folder=Path(folder).resolve(), **kwargs)), port)
-
 # %% ../nbs/lib/08_scrape.ipynb #895a4673
 def scraped_dir(out=None) -> Path:
     "Folder of the scraped test set: `out`, else `$SHOECLF_SCRAPED`, else `~/.cache/shoeclf/scraped`"
@@ -345,7 +73,7 @@ def scraped_dir(out=None) -> Path:
 def check_class(name:str) -> str:
     "`name` if it is usable as a class folder name, else raise `ValueError`"
     if not re.fullmatch(r'\w[\w .+-]{0,63}', name) or name.strip() != name:
-        raise ValueError(f'class name {name!r} is not a plain folder name (letters, digits, " .+-_", at most 64)')
+        raise BadInput(f'class name {name!r} is not a plain folder name (letters, digits, " .+-_", at most 64)')
     return name
 
 # %% ../nbs/lib/08_scrape.ipynb #f035feed
@@ -405,7 +133,7 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
            retry_failed:bool=False, progress:bool=True) -> pd.DataFrame:
     "Search `query.format(class)` for each of `classes` and download up to `per_class` images each into `out/<class>/`"
     classes = L(classes).map(check_class)
-    if '{' not in query: raise ValueError(f'query {query!r} has no {{}} for the class name')
+    if '{' not in query: raise BadInput(f'query {query!r} has no {{}} for the class name')
     out = scraped_dir(out); out.mkdir(parents=True, exist_ok=True)
     session = session if session is not None else PoliteSession()
     search, man, rows = image_search(engine, endpoint, session), Manifest(out), []
@@ -426,18 +154,13 @@ def _sha1(p) -> str: return hashlib.sha1(Path(p).read_bytes()).hexdigest()
 
 def _groups(pairs, n:int) -> list:
     "Connected components (lists of indices, sorted) of the graph on `range(n)` with edges `pairs`"
-    parent = list(range(n))
-    def root(i):
-        while parent[i] != i: parent[i] = parent[parent[i]]; i = parent[i]
-        return i
-    for i, j in pairs: parent[root(i)] = root(j)
     comps = {}
-    for i in range(n): comps.setdefault(root(i), []).append(i)
+    for i, r in enumerate(components(pairs, n)): comps.setdefault(r, []).append(i)
     return [c for c in comps.values() if len(c) > 1]
 
 def find_duplicates(out=None, train=None, max_dist:int=6, max_diff:float=0.06) -> pd.DataFrame:
     "What to drop from the scraped set in `out`, and why: label conflicts, copies of `train` photos, near-duplicates"
-    if train and not Path(train).is_dir(): raise NotADirectoryError(f'training photos: {train} is not a folder')
+    if train and not Path(train).is_dir(): raise NotFound(f'training photos: {train} is not a folder')
     out = scraped_dir(out); man = read_manifest(out)
     kept = man[(man.status == 'ok') & man.file.map(lambda f: bool(f) and (out/f).is_file())].reset_index(drop=True)
     drops = {}
@@ -505,7 +228,7 @@ def scrape_cli(
     no_dedup:Param('keep duplicates (no clean-up after downloading)', store_true)=False,
 ):
     "Build a test set from image search: download, check and de-duplicate photos into OUT/<class>/"
-    if not classes: raise ValueError('give at least one class: --classes adidas converse nike')
+    if not classes: raise BadInput('give at least one class: --classes adidas converse nike')
     out, train = scraped_dir(out), train or os.environ.get('SHOECLF_DATA')
     session = PoliteSession(timeout=timeout, min_interval=min_interval)
     res = scrape(classes, out, query, per_class, engine, endpoint, session, max_size=max_size, n_workers=workers,
