@@ -8,15 +8,13 @@ medians are reported, for each thread count.
 Without MODEL_DIR it uses models/brands when present, else trains `quick_model` in a temporary folder.
 bench/onnx_latency.txt is this script's output.
 """
-import os, time, tempfile, argparse, statistics, platform, warnings
+import os, tempfile, argparse, statistics, platform, warnings
 from pathlib import Path
 import torch, onnxruntime
 from shoeclf.core import image_files
 from shoeclf.artefact import Predictor, load_learner_dir
 from shoeclf.onnx import export_onnx, OnnxPredictor
-
-def timed(f, x):
-    t = time.perf_counter(); f(x); return time.perf_counter() - t
+from _common import timed, bench_model
 
 def round_robin(methods:dict, items, warmup=3) -> dict:
     "Median seconds per call of each of `methods` on `items`, calling them in turn on each item"
@@ -24,7 +22,7 @@ def round_robin(methods:dict, items, warmup=3) -> dict:
         for m in methods.values(): m(x)
     times = {k: [] for k in methods}
     for x in items[warmup:]:
-        for k, m in methods.items(): times[k].append(timed(m, x))
+        for k, m in methods.items(): times[k].append(timed(m, x)[0])
     return {k: statistics.median(ts) for k, ts in times.items()}
 
 def report(title, med:dict, base:str):
@@ -39,10 +37,7 @@ def main():
     args = p.parse_args()
     warnings.filterwarnings('ignore')
     tmp = Path(tempfile.mkdtemp())
-    model_dir = args.model_dir or ('models/brands' if Path('models/brands/model.json').exists() else None)
-    if model_dir is None:
-        from shoeclf.learner import quick_model
-        model_dir = quick_model(Path(os.environ['SHOECLF_DATA']), tmp/'model')
+    model_dir = bench_model(args.model_dir)
     onnx_path = export_onnx(model_dir, tmp/'model.onnx')
     files = image_files(os.environ['SHOECLF_DATA'])
     files = files[::max(1, len(files)//(args.n+3))][:args.n+3]
@@ -54,7 +49,7 @@ def main():
 
     print(f'# shoeclf per-image latency (batch size 1), {platform.machine()}, {os.cpu_count()} CPUs '
           f'(load average {os.getloadavg()[0]:.1f} at start), torch {torch.__version__}, onnxruntime {onnxruntime.__version__}')
-    print(f'# model {model_dir} ({pt.meta["arch"]}, {pt.size}px); {len(files)-3} photos from $SHOECLF_DATA')
+    print(f'# model {model_dir} ({pt.cfg.arch}, {pt.size}px); {len(files)-3} photos from $SHOECLF_DATA')
     for th in args.threads:
         torch.set_num_threads(th)
         ox = OnnxPredictor(model_dir, onnx_path, threads=th)

@@ -8,12 +8,13 @@ Photos: `n` from $SHOECLF_DATA (240x240 JPEG) and `n` from $SHOECLF_WEB_DATA (12
 Each photo is predicted by both paths alternately (so machine load hits both alike); every call includes opening
 the file, preprocessing and the forward pass. The two paths must agree on the probabilities.
 """
-import os, sys, time, tempfile, platform, statistics
+import os, sys, platform, statistics
 from pathlib import Path
 import torch
 from fastcore.script import call_parse, Param
 from shoeclf.core import image_files
 from shoeclf.artefact import Predictor, load_learner_dir
+from _common import timed, bench_model
 
 def photos(n:int) -> dict:
     "Up to `n` real photos from each of $SHOECLF_DATA and $SHOECLF_WEB_DATA, spread over their classes"
@@ -21,19 +22,16 @@ def photos(n:int) -> dict:
     if 'dataset' not in folders: sys.exit('set SHOECLF_DATA (and SHOECLF_WEB_DATA) to folders of class/photo files')
     return {k: list(fs[::max(len(fs)//n, 1)][:n]) for k,d in folders.items() for fs in [image_files(d)]}
 
-def timed(f, *args) -> tuple:
-    t = time.perf_counter(); res = f(*args)
-    return time.perf_counter() - t, res
+MODEL_DIR = Param('saved model folder', str, opt=False, nargs='?')   # an optional positional
 
 @call_parse
-def main(model_dir:Param('saved model folder', str, opt=False, nargs='?')='models/brands',
-         n:Param('photos per folder', int)=12, threads:Param('torch threads', int)=2, repeats:Param('passes over the photos', int)=3):
+def main(model_dir:MODEL_DIR='models/brands',  # saved model folder
+         n:int=12,                             # photos per folder
+         threads:int=2,                        # torch threads
+         repeats:int=3):                       # passes over the photos
     "Print single-image latency of Predictor and learn.predict side by side, and their ratio"
     torch.set_num_threads(threads)
-    if not (Path(model_dir)/'model.json').exists():
-        from shoeclf.learner import quick_model
-        print(f'{model_dir} not found: training a quick model for the benchmark')
-        model_dir = quick_model(os.environ['SHOECLF_DATA'], Path(tempfile.mkdtemp())/'model')
+    model_dir = bench_model(model_dir)
     learn, pred = load_learner_dir(model_dir), Predictor(model_dir)
     groups = photos(n)
     fastai_predict = lambda f: learn.predict(f)[2]
@@ -48,7 +46,7 @@ def main(model_dir:Param('saved model folder', str, opt=False, nargs='?')='model
                     b, pb = timed(predictor, f)
                     times.setdefault(g, []).append((a, b)); diffs.append((pa - pb).abs().max().item())
     times['all photos'] = [t for g in groups for t in times[g]]
-    print(f"model {model_dir} ({pred.meta['arch']}, {pred.size}px); {repeats} passes; torch {torch.__version__}, "
+    print(f"model {model_dir} ({pred.cfg.arch}, {pred.size}px); {repeats} passes; torch {torch.__version__}, "
           f"{threads} threads, {os.cpu_count()} CPUs ({platform.machine()})")
     print(f"{'photos':<16}{'n':>5}{'learn.predict ms':>18}{'Predictor ms':>14}{'ratio':>8}   (medians)")
     for g,ts in times.items():

@@ -9,9 +9,9 @@ shoeclf's feature extraction counts) and its throughput: training photos (counti
 import time, os, tempfile, torch
 from fastcore.script import call_parse, Param
 from fastai.vision.all import vision_learner, accuracy, Callback
-from shoeclf.learner import shoe_dls, train
+from shoeclf.learner import shoe_dls, train, recorded
 from shoeclf.backbones import weights_kwargs
-from shoeclf.artefact import read_meta
+from shoeclf.artefact import ModelCfg
 
 class Clock(Callback):
     "Record wall time and training images seen at the end of each epoch, and when `target` accuracy is first reached"
@@ -20,7 +20,7 @@ class Clock(Callback):
     def after_batch(self):
         if self.training: self.imgs += len(self.xb[0])
     def after_epoch(self):
-        acc = float(self.recorder.values[-1][2])
+        acc = recorded(self.learn)
         if self.hit is None and acc >= self.target: self.hit = time.time() - self.t0
         self.acc,self.wall = acc,time.time() - self.t0
 
@@ -36,12 +36,18 @@ def ours(data, arch, size, target):
     t0,out = time.time(),tempfile.mkdtemp()
     learn = train(data, out, arch, size=size)   # the defaults: clean + mirrored views, linear head
     wall = time.time() - t0
-    acc = read_meta(out)['extra']['valid']['accuracy']   # validated once, by `train`, before saving
+    acc = ModelCfg.load(out).extra['valid']['accuracy']   # validated once, by `train`, before saving
     return dict(wall=wall, imgs=2*len(learn.dls.train.items), hit=wall if acc >= target else None, acc=acc)
 
+DATA = Param('photo folder (default: $SHOECLF_DATA)', str, nargs='?')   # an optional positional
+
 @call_parse
-def main(data:Param('photo folder (default: $SHOECLF_DATA)', str, nargs='?')=None,
-         arch:str='tf_efficientnet_lite1', size:int=240, target:float=0.75, plain_epochs:int=3, threads:int=2):
+def main(data:DATA=None,                    # photo folder (default: $SHOECLF_DATA)
+         arch:str='tf_efficientnet_lite1',  # timm architecture
+         size:int=240,                      # image size in pixels
+         target:float=0.75,                 # validation accuracy to reach
+         plain_epochs:int=3,                # epochs of the plain fine-tune
+         threads:int=2):                    # torch threads
     torch.set_num_threads(threads)
     data = data or os.environ['SHOECLF_DATA']
     print(f"{arch} at {size}px on {data}, {threads} threads; target validation accuracy {target:.1%}")

@@ -4,7 +4,6 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import socket
 from pathlib import Path
 import numpy as np, torch, matplotlib
 import torch.nn.functional as F
@@ -12,7 +11,7 @@ import gradio as gr
 from torch import nn, Tensor
 from PIL import Image
 from fastcore.script import call_parse
-from .core import BadImage, load_image, image_files
+from .core import BadImage, BadInput, load_image, image_files
 from .artefact import Predictor
 
 # %% auto #0
@@ -30,7 +29,7 @@ def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
         with torch.no_grad(): model(x[None])
     finally:
         for h in hooks: h.remove()
-    if not found: raise ValueError("The model has no spatial feature map: Grad-CAM needs a convolutional backbone")
+    if not found: raise BadInput("The model has no spatial feature map: Grad-CAM needs a convolutional backbone")
     return found[-1]
 
 # %% ../nbs/lib/10_app.ipynb #db8ce596
@@ -69,7 +68,7 @@ def explain(pred:Predictor, item, target:int=None, layer:nn.Module=None, alpha:f
     "Class probabilities `{class: p}` of `item` and its Grad-CAM heat-map drawn on the image the model saw"
     x = pred.preprocess(item)
     cam, probs = grad_cam(pred.model, x, target, layer)
-    return dict(zip(pred.classes, probs.tolist())), heatmap(model_view(x, pred.meta['mean'], pred.meta['std']), cam, alpha)
+    return dict(zip(pred.classes, probs.tolist())), heatmap(model_view(x, pred.cfg.mean, pred.cfg.std), cam, alpha)
 
 # %% ../nbs/lib/10_app.ipynb #f0d2f2b2
 def bad_upload_message(reason:str) -> str:
@@ -104,7 +103,7 @@ def make_app(model, examples=None, per_class:int=2) -> gr.Blocks:
     with gr.Blocks(title='shoeclf', analytics_enabled=False) as demo:
         gr.Markdown(f"# shoeclf\nUpload a photo of a shoe{', or pick an example,' if ex else ''} to see the "
                     f"model's top-3 classes ({', '.join(pred.classes)}) and a Grad-CAM heat-map of where it looked "
-                    f"(red: most important). Model: `{pred.meta['arch']}`, {pred.size} px.")
+                    f"(red: most important). Model: `{pred.cfg.arch}`, {pred.size} px.")
         with gr.Row():
             with gr.Column():
                 photo = gr.File(label='Shoe photo', type='filepath', elem_id='photo')

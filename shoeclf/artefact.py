@@ -4,7 +4,8 @@
 
 # %% ../nbs/lib/02_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import io, os, json
+import json
+from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np, torch, timm, fastai
 from torch import nn
@@ -12,13 +13,13 @@ from PIL import Image
 from safetensors.torch import save_file, load_file
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
-from .core import load_image, to_rgb, cache_dir, atomic_write
+from .core import load_image, to_rgb, cache_dir, atomic_write, BadInput, NotFound
 from .backbones import shoe_model
 import shoeclf
 
 # %% auto #0
-__all__ = ['RESIZE_METHODS', 'ShoeImage', 'resize_tfm', 'norm_tfm', 'versions', 'save_model', 'read_meta', 'load_model',
-           'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
+__all__ = ['RESIZE_METHODS', 'ShoeImage', 'resize_tfm', 'norm_tfm', 'versions', 'ModelCfg', 'save_model_weights', 'save_model',
+           'load_model', 'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
 
 # %% ../nbs/lib/02_artefact.ipynb #6b91d325
 class ShoeImage(PILImage):
@@ -34,77 +35,107 @@ RESIZE_METHODS = (ResizeMethod.Squish, ResizeMethod.Crop, ResizeMethod.Pad)
 
 def resize_tfm(size:int, resize:str='squish') -> Resize:
     "The item transform every image goes through: `Resize` to `size` with method `resize` (squish, crop or pad)"
-    if resize not in RESIZE_METHODS: raise ValueError(f"resize must be one of {RESIZE_METHODS}, not {resize!r}")
+    if resize not in RESIZE_METHODS: raise BadInput(f"resize must be one of {RESIZE_METHODS}, not {resize!r}")
     return Resize(size, method=resize)
 
 def norm_tfm(mean, std) -> Normalize:
     "Batch normalisation transform with the backbone's ImageNet statistics"
     return Normalize.from_stats(mean, std, cuda=False)
 
-# %% ../nbs/lib/02_artefact.ipynb #f078e697
+# %% ../nbs/lib/02_artefact.ipynb #9cf687c8
 def versions() -> dict:
     "Versions of the libraries a model was trained with"
     return dict(shoeclf=shoeclf.__version__, torch=torch.__version__, timm=timm.__version__, fastai=fastai.__version__)
 
-# %% ../nbs/lib/02_artefact.ipynb #30a72e99
-def save_model(learn_or_model, model_dir, *, arch:str, classes, size:int, mean, std, head:str='fastai',
-               resize:str='squish', split:dict=None, extra:dict=None, fastai_export:bool=False) -> Path:
+@dataclass(kw_only=True)
+class ModelCfg:
+    "What a saved model is and how to feed it: the content of `model.json`"
+    arch:str                                      # timm architecture (None while only the dataloaders exist)
+    head:str='fastai'                             # head kind, one of `backbones.HEADS`
+    classes:list                                  # class names, in the order of the model's outputs
+    size:int                                      # square input size in pixels
+    resize:str='squish'                           # resize method: squish, crop or pad
+    mean:list=None                                # normalisation statistics the backbone expects
+    std:list=None
+    versions:dict=field(default_factory=versions) # libraries it was trained with
+    split:dict=None                               # `data` folder and the `train`/`valid` files relative to it
+    extra:dict=field(default_factory=dict)        # anything else: the recipe, validation scores
+
+    def __post_init__(self):
+        self.classes,self.size = [str(c) for c in self.classes],int(self.size)
+        if self.mean is not None: self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
+
+    @classmethod
+    def from_dict(cls, d:dict) -> ModelCfg:
+        "The config in the dict `d` (a parsed `model.json`), ignoring keys it does not know"
+        return cls(**{f.name: d[f.name] for f in fields(cls) if f.name in d})
+
+    @classmethod
+    def load(cls, model_dir) -> ModelCfg:
+        "The config in `model_dir/model.json`"
+        fn = Path(model_dir)/'model.json'
+        if not fn.exists(): raise NotFound(f"No model in {model_dir}: {fn.name} is missing (train one with `shoeclf train`)")
+        return cls.from_dict(json.loads(fn.read_text()))
+
+    def to_dict(self) -> dict: return asdict(self)
+    def save(self, model_dir) -> Path:
+        "Write `model_dir/model.json` atomically"
+        return atomic_write(Path(model_dir)/'model.json', json.dumps(self.to_dict(), indent=2).encode())
+
+# %% ../nbs/lib/02_artefact.ipynb #63de79c1
+def save_model_weights(model, fn) -> Path:
+    "Atomically write `model`'s weights as safetensors (on the CPU, contiguous)"
+    sd = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
+    return atomic_write(fn, lambda f: save_file(sd, f, metadata={'format': 'pt'}))
+
+def save_model(learn_or_model, model_dir, cfg:ModelCfg, fastai_export:bool=False) -> Path:
     "Write `model_dir/model.safetensors` + `model_dir/model.json` (and `export.pkl` for fastai users if `fastai_export`)"
     d = Path(model_dir); d.mkdir(parents=True, exist_ok=True)
-    model = getattr(learn_or_model, 'model', learn_or_model)
-    sd = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
-    meta = dict(arch=arch, head=head, classes=[str(c) for c in classes], size=int(size), resize=resize,
-                mean=[float(m) for m in mean], std=[float(s) for s in std], versions=versions(),
-                split=split, extra=extra or {})
-    atomic_write(d/'model.safetensors', lambda fn: save_file(sd, fn, metadata={'format': 'pt'}))
-    atomic_write(d/'model.json', lambda fn: Path(fn).write_text(json.dumps(meta, indent=2)))
+    save_model_weights(getattr(learn_or_model, 'model', learn_or_model), d/'model.safetensors')
+    replace(cfg, versions=versions()).save(d)
     if fastai_export and hasattr(learn_or_model, 'export'): learn_or_model.export(d.absolute()/'export.pkl')
     return d
 
 # %% ../nbs/lib/02_artefact.ipynb #3538a9b7
-def read_meta(model_dir) -> dict:
-    "The `model.json` of `model_dir`"
-    fn = Path(model_dir)/'model.json'
-    if not fn.exists(): raise FileNotFoundError(f"No model in {model_dir}: {fn.name} is missing (train one with `shoeclf train`)")
-    return json.loads(fn.read_text())
-
-def load_model(model_dir) -> tuple[nn.Module, dict]:
-    "The model saved in `model_dir`, in eval mode, and its metadata"
-    meta = read_meta(model_dir)
-    model = shoe_model(meta['arch'], len(meta['classes']), pretrained=False, head=meta['head'])
+def load_model(model_dir) -> tuple[nn.Module, ModelCfg]:
+    "The model saved in `model_dir`, in eval mode, and its config"
+    cfg = ModelCfg.load(model_dir)
+    model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head)
     model.load_state_dict(load_file(Path(model_dir)/'model.safetensors'))
-    return model.eval(), meta
+    return model.eval(), cfg
 
 # %% ../nbs/lib/02_artefact.ipynb #d9755925
-def split_items(meta:dict, data=None) -> tuple[L, L]:
-    "The (train, valid) files of the split recorded in `meta`, under `data` (default: the recorded data folder)"
-    sp = meta.get('split') or {}
+def split_items(cfg:ModelCfg, data=None) -> tuple[L, L]:
+    "The (train, valid) files of the split recorded in `cfg`, under `data` (default: the recorded data folder)"
+    sp = cfg.split or {}
     root = Path(data or sp.get('data', ''))
     return L(root/f for f in sp.get('train', [])), L(root/f for f in sp.get('valid', []))
 
 # %% ../nbs/lib/02_artefact.ipynb #ee8e1198
-def _placeholder(meta:dict) -> Path:
+def _placeholder(cfg:ModelCfg) -> Path:
     "A blank image file in the first class's folder of the cache: fastai needs one item to set up dataloaders"
-    fn = cache_dir('placeholder', meta['classes'][0], f"blank{meta['size']}.png")
+    fn = cache_dir('placeholder', cfg.classes[0], f"blank{cfg.size}.png")
     if not fn.exists():
-        atomic_write(fn, lambda tmp: Image.new('RGB', (meta['size'], meta['size'])).save(tmp, format='PNG'))
+        atomic_write(fn, lambda tmp: Image.new('RGB', (cfg.size, cfg.size)).save(tmp, format='PNG'))
     return fn
 
-def artefact_dls(meta:dict, bs=64, data=None, **kwargs):
-    "fastai `DataLoaders` with the preprocessing recorded in `meta` (valid = the recorded validation split, if present)"
-    trn,val = split_items(meta, data)
-    if not (trn+val) or not all(f.exists() for f in trn+val): trn,val = L([_placeholder(meta)]),L([_placeholder(meta)])
-    dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock(vocab=meta['classes'])), get_y=parent_label,
+def artefact_dls(cfg:ModelCfg, bs=64, data=None, **kwargs):
+    "fastai `DataLoaders` with the preprocessing recorded in `cfg` (valid = the recorded validation split, if present)"
+    trn,val = split_items(cfg, data)
+    if not (trn+val) or not all(f.exists() for f in trn+val): trn,val = L([_placeholder(cfg)]),L([_placeholder(cfg)])
+    dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock(vocab=cfg.classes)), get_y=parent_label,
                        splitter=lambda items: (list(range(len(trn))), list(range(len(trn), len(items)))),
-                       item_tfms=resize_tfm(meta['size'], meta['resize']), batch_tfms=norm_tfm(meta['mean'], meta['std']))
-    return dblock.dataloaders(trn+val, bs=bs, num_workers=0, **kwargs)
+                       item_tfms=resize_tfm(cfg.size, cfg.resize), batch_tfms=norm_tfm(cfg.mean, cfg.std))
+    dls = dblock.dataloaders(trn+val, bs=bs, num_workers=0, **kwargs)
+    dls.cfg = cfg
+    return dls
 
 # %% ../nbs/lib/02_artefact.ipynb #05f0cc7f
 def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy) -> Learner:
-    "A fastai `Learner` around the model saved in `model_dir`, with matching preprocessing"
-    model,meta = load_model(model_dir)
-    learn = Learner(artefact_dls(meta, bs, data), model, loss_func=CrossEntropyLossFlat(), metrics=metrics, splitter=default_split)
-    learn.meta = meta
+    "A fastai `Learner` around the model saved in `model_dir`, with matching preprocessing; `learn.cfg` is its config"
+    model,cfg = load_model(model_dir)
+    learn = Learner(artefact_dls(cfg, bs, data), model, loss_func=CrossEntropyLossFlat(), metrics=metrics, splitter=default_split)
+    learn.cfg = cfg
     return learn
 
 # %% ../nbs/lib/02_artefact.ipynb #e9401c69
@@ -112,11 +143,11 @@ class Predictor:
     "Fast prediction with the model saved in `model_dir`"
     def __init__(self, model_dir, threads:int=None):
         if threads: torch.set_num_threads(threads)
-        self.model,self.meta = load_model(model_dir)
+        self.model,self.cfg = load_model(model_dir)
         self.model = self.model.to(memory_format=torch.channels_last)
-        self.classes,self.size = self.meta['classes'],self.meta['size']
-        self._resize = resize_tfm(self.size, self.meta['resize'])
-        self._mean,self._std = (torch.tensor(self.meta[k]).view(3,1,1) for k in ('mean','std'))
+        self.classes,self.size = self.cfg.classes,self.cfg.size
+        self._resize = resize_tfm(self.size, self.cfg.resize)
+        self._mean,self._std = (torch.tensor(v).view(3,1,1) for v in (self.cfg.mean, self.cfg.std))
 
     def preprocess(self, item) -> torch.Tensor:
         "Normalised `[3,size,size]` tensor of `item` (path, bytes, file object or PIL image)"
@@ -134,10 +165,13 @@ class Predictor:
                 out.append(self.model(x).float().softmax(1))
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
-    def topk(self, item, k:int=3) -> list:
-        "The `k` most likely `(class, probability)` pairs for `item`"
-        p = self.probs(item)[0]
-        v,i = p.topk(min(k, len(self.classes)))
+    def top(self, probs:torch.Tensor, k:int=3) -> list:
+        "The `k` most likely `(class, probability)` pairs of the class probabilities `probs`"
+        v,i = probs.topk(min(k, len(self.classes)))
         return [(self.classes[j], float(q)) for q,j in zip(v,i)]
 
-    def __repr__(self): return f"Predictor({self.meta['arch']}, {self.size}px, classes={self.classes})"
+    def topk(self, item, k:int=3) -> list:
+        "The `k` most likely `(class, probability)` pairs for `item`"
+        return self.top(self.probs(item)[0], k)
+
+    def __repr__(self): return f"Predictor({self.cfg.arch}, {self.size}px, classes={self.classes})"

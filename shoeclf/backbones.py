@@ -9,7 +9,7 @@ from pathlib import Path
 import torch, timm
 from torch import nn
 from safetensors.torch import save_file
-from .core import atomic_write, cache_dir
+from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
@@ -38,10 +38,10 @@ def package_weights(arch:str) -> Path|None:
 # %% ../nbs/lib/01_backbones.ipynb #985c1e5f
 def remap_state_dict(src:dict, target:dict) -> dict:
     "Rename the tensors of `src` to the keys of `target` by position, checking every shape"
-    if len(src) != len(target): raise ValueError(f"{len(src)} tensors in the file, {len(target)} in the model")
+    if len(src) != len(target): raise BadInput(f"{len(src)} tensors in the file, {len(target)} in the model")
     res = {}
     for (ks,v),(kt,t) in zip(src.items(), target.items()):
-        if v.shape != t.shape: raise ValueError(f"Shape mismatch: {ks} {tuple(v.shape)} vs {kt} {tuple(t.shape)}")
+        if v.shape != t.shape: raise BadInput(f"Shape mismatch: {ks} {tuple(v.shape)} vs {kt} {tuple(t.shape)}")
         res[kt] = v.contiguous()
     return res
 
@@ -63,7 +63,7 @@ def cached_weights(arch:str) -> Path|None:
     return dest
 
 # %% ../nbs/lib/01_backbones.ipynb #40467e0b
-class NoWeightsError(RuntimeError):
+class NoWeightsError(ShoeclfError, RuntimeError):
     "No pretrained weights are reachable for an architecture"
 
 # %% ../nbs/lib/01_backbones.ipynb #183bd154
@@ -88,9 +88,9 @@ def _hf_cached(arch:str) -> Path|None:
 # %% ../nbs/lib/01_backbones.ipynb #9843c48a
 def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
     "Extra `timm.create_model` kwargs that load `arch`'s ImageNet weights; raises `NoWeightsError` when none are reachable"
-    if not timm.is_model(arch): raise ValueError(f"Unknown timm architecture {arch!r} (see `timm.list_models()`)")
+    if not timm.is_model(arch): raise BadInput(f"Unknown timm architecture {arch!r} (see `timm.list_models()`)")
     if weights is not None:
-        if not Path(weights).exists(): raise FileNotFoundError(f"Weights file not found: {weights}")
+        if not Path(weights).exists(): raise NotFound(f"Weights file not found: {weights}")
         fn = Path(weights)
     else: fn = cached_weights(arch) or _hf_cached(arch)
     if fn is not None: return dict(pretrained_cfg_overlay=dict(file=str(fn)))
@@ -122,7 +122,7 @@ HEADS = ('fastai', 'reference', 'linear')
 
 def shoe_head(nf:int, n_out:int, head='fastai') -> nn.Sequential:
     "Head `head` (one of `HEADS`) for `nf` body features and `n_out` classes"
-    if head not in HEADS: raise ValueError(f"head must be one of {HEADS}, not {head!r}")
+    if head not in HEADS: raise BadInput(f"head must be one of {HEADS}, not {head!r}")
     if head == 'reference': return reference_head(nf, n_out)
     return create_head(nf, n_out, **(dict(lin_ftrs=[], ps=0.) if head == 'linear' else {}))
 

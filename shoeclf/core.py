@@ -8,17 +8,17 @@ import io, os, shutil, hashlib, tarfile, tempfile, zipfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, imagehash
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
-from fastcore.basics import listify
 from fastcore.foundation import L
 from fastcore.parallel import parallel
+from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline',
-           'BadImage', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'scan_images',
-           'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs',
-           'near_pairs', 'near_duplicates', 'components', 'cache_dir', 'download_archive', 'download_kaggle', 'NoData',
-           'get_data', 'class_counts', 'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound',
+           'Offline', 'BadImage', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
+           'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs',
+           'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'cache_dir', 'download_archive', 'download_kaggle',
+           'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -89,6 +89,7 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
         raise BadImage(f'corrupt or truncated: {e}', name) from None
 
 # %% ../nbs/lib/00_core.ipynb #8891c0a1
+@delegates(load_image)
 def image_problem(src, **kwargs) -> str|None:
     "None if `load_image(src)` succeeds, else the reason it fails"
     try: load_image(src, **kwargs)
@@ -301,9 +302,11 @@ def class_counts(files) -> pd.Series:
     "Number of files per class (parent folder name)"
     return pd.Series([Path(f).parent.name for f in files], dtype=str).value_counts().sort_index()
 
+PHOTO_FOLDER = Param('photo folder (default: $SHOECLF_DATA, else download)', str, opt=False, nargs='?')   # an optional positional
+
 @call_parse
-def data_cli(path:Param('photo folder (default: $SHOECLF_DATA, else download)', str, opt=False, nargs='?')=None,
-             quarantine_to:Param('move bad files into this folder, with a manifest', str)=None):
+def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA, else download)
+             quarantine_to:str=None):    # move bad files into this folder, with a manifest
     "Show the photo folder shoeclf would use, its classes and any bad files"
     folder = get_data(path)
     good, bad = scan_images(folder)

@@ -13,16 +13,17 @@ from PIL import Image
 from fastcore.basics import store_attr
 from fastcore.foundation import L
 from fastcore.parallel import parallel
-from fastcore.script import call_parse, Param, store_true
+from fastcore.meta import delegates
+from fastcore.script import call_parse, Param
 from fastai.vision.augment import aug_transforms
 from fastai.torch_core import set_seed
-from .core import BadImage, load_image, image_problem, scan_images, near_duplicates
+from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates
 from .artefact import load_learner_dir, split_items, Predictor
 
 # %% auto #0
-__all__ = ['classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds', 'Evaluation', 'evaluate',
-           'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion', 'plot_per_class', 'plot_top_losses', 'plot_history',
-           'save_fig', 'print_report', 'evaluate_cli', 'predict_files', 'predict_cli']
+__all__ = ['IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds', 'Evaluation',
+           'evaluate', 'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion', 'plot_per_class', 'plot_top_losses',
+           'plot_history', 'save_fig', 'print_report', 'evaluate_cli', 'predict_files', 'predict_cli']
 
 # %% ../nbs/lib/05_evaluation.ipynb #2f6e4045
 def _safe_div(a, b): return np.divide(a, b, out=np.zeros(len(a)), where=b>0)
@@ -64,6 +65,7 @@ def labelled_files(items, classes) -> tuple[L, list]:
     return good.filter(lambda f: f.parent.name in classes), skipped
 
 # %% ../nbs/lib/05_evaluation.ipynb #578b6b3b
+@delegates(aug_transforms)
 def tta_tfms(dl, **kwargs) -> dict:
     "`item_tfms` and `batch_tfms` for `Learner.tta`: those of `dl` (resize, normalisation) plus mild augmentations"
     augs = aug_transforms(**{'max_rotate': 5., 'max_zoom': 1.1, 'max_lighting': 0.1, 'max_warp': 0., **kwargs})
@@ -130,11 +132,12 @@ def evaluate(learn, items, tta:bool=False, exclude=(), progress:bool=False) -> E
     files,skipped = labelled_files(items, classes)
     out = _in(files, exclude)
     files,excluded = files[[not o for o in out]], files[out]
-    if not files: raise ValueError(f'No usable photos of classes {classes} in {items} ({len(skipped)} skipped, {len(excluded)} excluded)')
+    if not files: raise BadInput(f'No usable photos of classes {classes} in {items} ({len(skipped)} skipped, {len(excluded)} excluded)')
     probs,targs = model_preds(learn, files, tta=tta, progress=progress)
     return Evaluation(files, probs, targs, classes, skipped, excluded, tta)
 
 # %% ../nbs/lib/05_evaluation.ipynb #471a80bb
+@delegates(near_duplicates, but=['others'])
 def find_leaks(splits:dict, **kwargs) -> pd.DataFrame:
     "Near-duplicate pairs (`split_a`, `a`, `split_b`, `b`, `dist`, `diff`) between different splits of `{name: files}`"
     names = list(splits)
@@ -246,18 +249,18 @@ def print_report(report:dict, file=None):
         for s in report['skipped']: pr(f"  {s['path']}: {s['reason']}")
 
 @call_parse
-def evaluate_cli(model_dir:Param('folder of the saved model (model.json + model.safetensors)', str),
-                 data_dir:Param('folder of labelled photos, one sub-folder per class', str),
-                 tta:Param('use test-time augmentation', store_true)=False,
-                 json:Param('write the report as JSON to this file', str)=None,
-                 no_leaks:Param("leave out near-duplicates of the model's training photos", store_true)=False):
+def evaluate_cli(model_dir:str,          # folder of the saved model (model.json + model.safetensors)
+                 data_dir:str,           # folder of labelled photos, one sub-folder per class
+                 tta:bool=False,         # use test-time augmentation
+                 json:str=None,          # write the report as JSON to this file
+                 no_leaks:bool=False):   # leave out near-duplicates of the model's training photos
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
-    if not Path(data_dir).is_dir(): raise NotADirectoryError(f'{data_dir} is not a folder of class/photo files')
+    if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
     learn = load_learner_dir(model_dir)
     exclude = L()
     if no_leaks:
-        trn,_ = split_items(learn.meta)
-        if not trn or not trn[0].exists(): raise FileNotFoundError(f"--no_leaks needs the model's training photos, not found under {learn.meta.get('split',{}).get('data')}")
+        trn,_ = split_items(learn.cfg)
+        if not trn or not trn[0].exists(): raise NotFound(f"--no_leaks needs the model's training photos, not found under {(learn.cfg.split or {}).get('data')}")
         exclude = leaked(find_leaks({'train': trn, 'test': labelled_files(data_dir, learn.dls.vocab)[0]}), 'test')
     rep = evaluate(learn, data_dir, tta=tta, exclude=exclude, progress=True).report()
     rep.update(model_dir=str(model_dir), data_dir=str(data_dir))
@@ -282,18 +285,18 @@ def predict_files(predictor:Predictor, files, k:int=3, bs:int=16) -> list[dict]:
         ok = [r for r in rows if 'img' in r]
         if ok:
             probs = predictor.probs([r.pop('img') for r in ok])
-            for r,p in zip(ok, probs):
-                v,j = p.topk(min(k, len(predictor.classes)))
-                r['top'] = [(predictor.classes[c], float(q)) for q,c in zip(v,j)]
+            for r,p in zip(ok, probs): r['top'] = predictor.top(p, k)
         out += rows
     return out
 
 # %% ../nbs/lib/05_evaluation.ipynb #4f115795
+IMAGE_FILES = Param('image files', str, nargs='+')   # several values: a `Param`, defined here so the signature stays plain
+
 @call_parse
-def predict_cli(model_dir:Param('folder of the saved model', str),
-                images:Param('image files', str, nargs='+'),
-                k:Param('how many classes to show', int)=3,
-                json:Param('print JSON instead of text', store_true)=False):
+def predict_cli(model_dir:str,           # folder of the saved model
+                images:IMAGE_FILES,      # image files
+                k:int=3,                 # how many classes to show
+                json:bool=False):        # print JSON instead of text
     "Print the top-`k` classes with their probabilities for each image"
     res = predict_files(Predictor(model_dir), list(images), k=k)
     for r in res:

@@ -4,36 +4,34 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import os, json, time
+import json, time
+from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 from torch import nn
-from fastcore.basics import store_attr, ifnone
-from safetensors.torch import load_file, save_file
-from fastcore.script import call_parse, Param, bool_arg
+from fastcore.basics import ifnone
+from fastcore.meta import delegates
+from fastcore.script import call_parse
+from safetensors.torch import load_file
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label, aug_transforms, RandomResizedCropGPU,
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
-    default_split, Callback, CSVLogger, L, set_seed)
-from .core import image_files, near_duplicates, atomic_write
-from .backbones import shoe_model, backbone_stats, HEADS
-from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
+    default_split, Callback, TrackerCallback, CSVLogger, L, set_seed)
+from fastai.callback.channelslast import ChannelsLast
+from .core import image_files, near_duplicates, components, BadInput
+from .backbones import shoe_model, backbone_stats
+from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
 
 # %% auto #0
-__all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'dls_split', 'add_norm', 'ChannelsLast',
-           'FreezeBN', 'shoe_metrics', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
-           'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'save_model_weights', 'train', 'train_cli']
+__all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'add_norm', 'FreezeBN', 'shoe_metrics',
+           'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head', 'logreg_weights',
+           'fit_linear_head', 'History', 'KeepBest', 'train', 'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
     "Group id per file: near-duplicate photos (perceptual hash distance <= `max_dist`) share a group"
     idx = {f:i for i,f in enumerate(files)}
-    parent = list(range(len(files)))
-    def find(i):
-        while parent[i] != i: parent[i] = parent[parent[i]]; i = parent[i]
-        return i
-    for a,b in near_duplicates(files, max_dist=max_dist)[['a','b']].itertuples(index=False):
-        parent[find(idx[Path(a)])] = find(idx[Path(b)])
-    return np.array([find(i) for i in range(len(files))])
+    pairs = near_duplicates(files, max_dist=max_dist)[['a','b']].itertuples(index=False)
+    return components([(idx[Path(a)], idx[Path(b)]) for a,b in pairs], len(files))
 
 # %% ../nbs/lib/03_learner.ipynb #50a53a48
 def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> tuple[list, list]:
@@ -65,18 +63,19 @@ def shoe_aug(size:int, min_scale:float=0.6, max_rotate:float=15., max_zoom:float
 # %% ../nbs/lib/03_learner.ipynb #e1c4217d
 def check_classes(files, path) -> list:
     "Labels of `files`, raising a clear error for an empty folder or a single class"
-    if not len(files): raise ValueError(f"No images found under {path}: expected one sub-folder per class, e.g. {path}/nike/1.jpg")
+    if not len(files): raise BadInput(f"No images found under {path}: expected one sub-folder per class, e.g. {path}/nike/1.jpg")
     labels = [parent_label(f) for f in files]
-    if len(set(labels)) < 2: raise ValueError(
+    if len(set(labels)) < 2: raise BadInput(
         f"Only one class ({labels[0]!r}) under {path}: need at least two class folders, e.g. {path}/nike and {path}/adidas")
     return labels
 
 # %% ../nbs/lib/03_learner.ipynb #cf9a13dd
+@delegates(shoe_aug, but=['size'])
 def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, resize:str='squish', aug:bool=True,
-             split:dict=None, keep_dups_together:bool=True, num_workers:int=0, **aug_kwargs) -> DataLoaders:
-    "DataLoaders from `path/class/*.jpg`: seeded stratified split (or a recorded `split`), augmentation, `size` px"
+             split:dict=None, keep_dups_together:bool=True, num_workers:int=0, **kwargs) -> DataLoaders:
+    "DataLoaders from `path/class/*.jpg`: seeded stratified split (or a recorded `split`), augmentation, `size` px; `dls.cfg` records them"
     path = Path(path)
-    if split is not None: 
+    if split is not None:
         trn,val = ([path/f for f in split[k]] for k in ('train','valid'))
         files = L(trn + val); labels = check_classes(files, path)
         tr_idx,va_idx = list(range(len(trn))), list(range(len(trn), len(files)))
@@ -86,15 +85,13 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
         tr_idx,va_idx = stratified_split(labels, valid_pct, seed, groups)
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock), get_y=parent_label,
                        splitter=lambda items: (tr_idx, va_idx), item_tfms=resize_tfm(size, resize),
-                       batch_tfms=shoe_aug(size, **aug_kwargs) if aug else None)
+                       batch_tfms=shoe_aug(size, **kwargs) if aug else None)
     dls = dblock.dataloaders(files, bs=bs, num_workers=num_workers)
-    dls.shoe = dict(data=path, size=size, resize=resize, seed=seed, valid_pct=valid_pct)
+    dls.cfg = ModelCfg(arch=None, classes=list(dls.vocab), size=size, resize=resize, split=_split(dls, path))   # the learner adds the rest
     return dls
 
-# %% ../nbs/lib/03_learner.ipynb #a7651741
-def dls_split(dls) -> dict:
-    "The train/valid split of `dls` as file paths relative to the data folder (stored in the artefact)"
-    root = Path(dls.shoe['data'])
+def _split(dls, root:Path) -> dict:
+    "The train/valid split of `dls` as file paths relative to the data folder `root` (stored in the artefact)"
     rel = lambda items: [str(Path(f).relative_to(root)) for f in items]
     return dict(data=str(root.absolute()), train=rel(dls.train.items), valid=rel(dls.valid.items))
 
@@ -103,17 +100,10 @@ def add_norm(dls, mean, std):
     "Add `Normalize(mean, std)` to `dls` after the augmentations (once; refuses conflicting statistics)"
     for t in dls.after_batch.fs:
         if isinstance(t, Normalize):
-            if not torch.allclose(t.mean.flatten().cpu(), torch.tensor(mean, dtype=torch.float32)): 
-                raise ValueError("These DataLoaders are normalised for another backbone: build new ones with `shoe_dls`")
+            if not torch.allclose(t.mean.flatten().cpu(), torch.tensor(mean, dtype=torch.float32)):
+                raise BadInput("These DataLoaders are normalised for another backbone: build new ones with `shoe_dls`")
             return
     dls.add_tfms([norm_tfm(mean, std)], 'after_batch')
-
-# %% ../nbs/lib/03_learner.ipynb #ba107a00
-class ChannelsLast(Callback):
-    "Feed batches in channels-last memory format (faster convolutions on CPU)"
-    order = 1
-    def before_fit(self): self.learn.model.to(memory_format=torch.channels_last)
-    def before_batch(self): self.learn.xb = tuple(x.contiguous(memory_format=torch.channels_last) for x in self.xb)
 
 # %% ../nbs/lib/03_learner.ipynb #339d97d0
 class FreezeBN(Callback):
@@ -126,9 +116,14 @@ class FreezeBN(Callback):
 # %% ../nbs/lib/03_learner.ipynb #deebb459
 def shoe_metrics(): return [accuracy, F1Score(average='macro')]
 
+def recorded(learn, name:str='accuracy') -> float:
+    "The value of metric `name` in the last epoch `learn` recorded"
+    return float(learn.recorder.values[-1][list(learn.recorder.metric_names[1:-1]).index(name)])
+
+@delegates(Learner, but=['loss_func', 'splitter', 'cbs'])
 def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai',
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
-    "A frozen (if `pretrained`) Learner for `arch` with the backbone's normalisation added to `dls`"
+    "A frozen (if `pretrained`) Learner for `arch` with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
     model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head)
@@ -136,15 +131,14 @@ def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, we
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
     if pretrained: learn.freeze()
-    learn.shoe = dict(arch=arch, head=head, mean=mean, std=std, pretrained=pretrained)
+    learn.cfg = replace(dls.cfg, arch=arch, head=head, mean=mean, std=std)
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #64f86cb2
+@delegates(save_model, but=['cfg'])
 def save_learner(learn, model_dir, extra:dict=None, **kwargs) -> Path:
-    "Save `learn`'s model as a shoeclf artefact (safetensors + JSON) with its preprocessing and split"
-    s,d = learn.shoe,learn.dls.shoe
-    return save_model(learn, model_dir, arch=s['arch'], classes=list(learn.dls.vocab), size=d['size'], mean=s['mean'],
-                      std=s['std'], head=s['head'], resize=d['resize'], split=dls_split(learn.dls), extra=extra, **kwargs)
+    "Save `learn`'s model as a shoeclf artefact (safetensors + JSON) with its config `learn.cfg` (and `extra`, if given)"
+    return save_model(learn, model_dir, replace(learn.cfg, extra=ifnone(extra, learn.cfg.extra)), **kwargs)
 
 # %% ../nbs/lib/03_learner.ipynb #e38c40a4
 def features(learn, dl, flip:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
@@ -225,28 +219,23 @@ class History(CSVLogger):
         self.old_logger,self.learn.logger = self.logger,self._write_line
 
 # %% ../nbs/lib/03_learner.ipynb #f1439836
-class KeepBest(Callback):
-    "Keep the weights of the best epoch on the validation set (`monitor`) in `out/best.safetensors`; checkpoint every epoch"
+class KeepBest(TrackerCallback):
+    "Keep the weights of the best epoch (`monitor` on the validation set) in `out/best.safetensors`, reload them at the end; checkpoint every epoch"
     order = 70
-    def __init__(self, out:Path, monitor:str='accuracy', start_epoch:int=0, best:float=-1.): store_attr()
+    def __init__(self, out:Path, monitor:str='accuracy', start_epoch:int=0, best:float=None):
+        super().__init__(monitor=monitor, reset_on_fit=False)
+        self.out,self.start_epoch,self.best = Path(out),start_epoch,best
     def after_epoch(self):
         if self.epoch < self.start_epoch: return
-        names = self.recorder.metric_names[1:-1]
-        val = self.recorder.values[-1][names.index(self.monitor)]
-        if val > self.best:
-            self.best = val
-            save_model_weights(self.model, self.out/'best.safetensors')
+        super().after_epoch()
+        if self.new_best: save_model_weights(self.model, self.out/'best.safetensors')
         save_model_weights(self.model, self.out/'checkpoint.safetensors')
         _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best))
     def after_fit(self):
+        super().after_fit()
         if (self.out/'best.safetensors').exists(): self.model.load_state_dict(load_file(self.out/'best.safetensors'))
 
 # %% ../nbs/lib/03_learner.ipynb #3f4d61e3
-def save_model_weights(model, fn):
-    "Atomically write `model`'s weights as safetensors"
-    sd = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
-    atomic_write(fn, lambda f: save_file(sd, f))
-
 def _read_progress(out:Path) -> dict:
     fn = out/'progress.json'
     return json.loads(fn.read_text()) if fn.exists() else {}
@@ -256,26 +245,42 @@ def _write_progress(out:Path, **kwargs):
     (out/'progress.json').write_text(json.dumps(p, indent=2))
 
 # %% ../nbs/lib/03_learner.ipynb #66ee5c24
-def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:int=240, head:str='linear',
-          head_epochs:int=20, C:float=0.01, n_views:int=0, flip:bool=True, lr:float=2e-3, head_lr:float=3e-3, bs:int=32,
-          valid_pct:float=0.2, seed:int=42, label_smoothing:float=0.1, pretrained:bool=True, weights=None,
-          resize:str='squish', freeze_bn:bool=True) -> Learner:
+def train(data_dir,                          # photo folder with one sub-folder per class
+          out,                               # output model directory (resumable)
+          arch:str='tf_efficientnet_lite1',  # timm architecture
+          epochs:int=0,                      # fine-tune epochs of all layers (0: head only)
+          size:int=240,                      # image size in pixels
+          head:str='linear',                 # linear (logistic regression on cached features), fastai or reference
+          head_epochs:int=20,                # epochs of a fastai/reference head on cached features
+          C:float=0.01,                      # inverse L2 strength of the linear head
+          n_views:int=0,                     # randomly augmented views cached per training image
+          flip:bool=True,                    # cache mirrored training images too
+          lr:float=2e-3,                     # peak learning rate of the fine-tune
+          head_lr:float=3e-3,                # peak learning rate of a fastai/reference head
+          bs:int=32,                         # batch size
+          valid_pct:float=0.2,               # share of each class in the validation split
+          seed:int=42,                       # seed of the validation split
+          label_smoothing:float=0.1,         # label smoothing of the loss
+          pretrained:bool=True,              # start from ImageNet weights
+          weights:str=None,                  # explicit weights file for the backbone
+          resize:str='squish',               # how photos become squares: squish, crop or pad
+          freeze_bn:bool=True,               # keep batch-norm statistics frozen in the fine-tune
+         ) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs`; save the best validation epoch to `out`"
     out = Path(out)
     set_seed(seed)
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
-    cfg = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, C=C,
-               n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
-               label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
+    recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs,
+                  C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
+                  label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
-    resume = prog.get('config') == cfg
+    resume = prog.get('config') == recipe
     if not resume:
         (out/'history.csv').unlink(missing_ok=True)
-        _write_progress(out, config=cfg, phase='start', epoch=0, best=-1.)
+        _write_progress(out, config=recipe, phase='start', epoch=0, best=-1.)
     if resume and prog.get('phase') == 'done':
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
-        from shoeclf.artefact import load_learner_dir
         return load_learner_dir(out)
     learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
@@ -293,7 +298,7 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:in
         elif pretrained and head_epochs:
             print(f"Head on cached features ({views}), {head_epochs} epochs")
             hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv'))
-            best = float(hl.recorder.values[-1][2])
+            best = recorded(hl)
         for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
         _write_progress(out, phase='head', epoch=0, best=best)
         prog = _read_progress(out)
@@ -307,30 +312,16 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:in
     _write_progress(out, phase='done')
     res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))
     print(pd.Series(res, name='best epoch').to_string())
-    save_learner(learn, out, extra=dict(recipe=cfg, valid=res))
+    save_learner(learn, out, extra=dict(recipe=recipe, valid=res))
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #83668c8a
 @call_parse
-def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
-              arch:Param('timm architecture', str)='tf_efficientnet_lite1',
-              epochs:Param('fine-tune epochs of all layers (0: head only)', int)=0,
-              size:Param('image size in pixels', int)=240,
-              out:Param('output model directory (resumable)', str)='models/shoeclf',
-              head:Param('head: linear (logistic regression on cached features), fastai or reference', str)='linear',
-              head_epochs:Param('epochs of a fastai/reference head on cached features', int)=20,
-              C:Param('inverse L2 strength of the linear head', float)=0.01,
-              n_views:Param('randomly augmented views cached per training image', int)=0,
-              flip:Param('cache mirrored training images too', bool_arg)=True,
-              lr:Param('peak learning rate of the fine-tune', float)=2e-3,
-              bs:Param('batch size', int)=32,
-              seed:Param('seed of the validation split', int)=42,
-              pretrained:Param('start from ImageNet weights', bool_arg)=True,
-              weights:Param('explicit weights file for the backbone', str)=None,
-              freeze_bn:Param('keep batch-norm statistics frozen in the fine-tune', bool_arg)=True,
-              threads:Param('torch threads', int)=None):
-    "Train a shoe classifier on DATA_DIR and save it to OUT (`shoeclf train DATA_DIR --arch ARCH --epochs N --size PX --out DIR`)"
+@delegates(train, but=['data_dir', 'out'])
+def train_cli(data_dir:str,                  # photo folder with one sub-folder per class
+              out:str='models/shoeclf',      # output model directory (resumable)
+              threads:int=None,              # torch threads
+              **kwargs):
+    "Train a shoe classifier on DATA_DIR and save it to OUT (every option of `train`)"
     if threads: torch.set_num_threads(threads)
-    try: train(data_dir, out, arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, C=C, n_views=n_views,
-               flip=flip, lr=lr, bs=bs, seed=seed, pretrained=pretrained, weights=weights, freeze_bn=freeze_bn)
-    except ValueError as e: raise SystemExit(f"shoeclf train: {e}")
+    train(data_dir, out, **kwargs)

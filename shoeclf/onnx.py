@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np, torch, onnx, onnxruntime as ort
 from torch import Tensor
 from fastcore.script import call_parse
+from .core import BadInput
 from .artefact import Predictor, load_model
 
 # %% auto #0
@@ -19,14 +20,14 @@ OPSET = 18
 
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
-    model, meta = load_model(model_dir)
+    model, cfg = load_model(model_dir)
     out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
-    x = torch.zeros(2, 3, meta['size'], meta['size'])
+    x = torch.zeros(2, 3, cfg.size, cfg.size)
     batch = torch.export.Dim('batch', min=1, max=4096)
     prog = torch.onnx.export(model, (x,), dynamo=True, opset_version=opset, input_names=['image'],
                              output_names=['logits'], dynamic_shapes=({0: batch},), verbose=False)
     proto = prog.model_proto
-    keep = {k: meta[k] for k in ('arch', 'classes', 'size', 'resize', 'mean', 'std')}
+    keep = {k: getattr(cfg, k) for k in ('arch', 'classes', 'size', 'resize', 'mean', 'std')}
     onnx.helper.set_model_props(proto, {'shoeclf': json.dumps(keep)})
     onnx.checker.check_model(proto)
     onnx.save(proto, out)
@@ -53,7 +54,7 @@ class OnnxPredictor(Predictor):
     "`Predictor` whose model runs in onnxruntime from `onnx_path`; preprocessing from the model in `model_dir`"
     def __init__(self, model_dir, onnx_path, threads:int=None):
         super().__init__(model_dir, threads)
-        if onnx_meta(onnx_path)['classes'] != self.classes: raise ValueError(f"{onnx_path} was not exported from {model_dir}: classes differ")
+        if onnx_meta(onnx_path)['classes'] != self.classes: raise BadInput(f"{onnx_path} was not exported from {model_dir}: classes differ")
         self.model = OnnxModel(onnx_path, threads)
 
 # %% ../nbs/lib/09_onnx.ipynb #0285f42b

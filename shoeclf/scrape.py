@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np, pandas as pd, requests
 from PIL import Image
 from fastcore.foundation import L
-from fastcore.script import call_parse, Param, store_true
+from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
                           quarantine, cache_dir, components, BadInput, NotFound)
@@ -19,8 +19,8 @@ from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import ENGINES, SearchError, image_search
 
 # %% auto #0
-__all__ = ['MANIFEST_COLS', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'scrape', 'find_duplicates',
-           'drop_duplicates', 'scrape_cli']
+__all__ = ['MANIFEST_COLS', 'CLASSES', 'ENGINE', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'scrape',
+           'find_duplicates', 'drop_duplicates', 'scrape_cli']
 
 # %% ../nbs/lib/08_scrape.ipynb #fd2fc63e
 def to_jpeg(data:bytes, max_size:int=512, min_size:int=64, quality:int=90, max_pixels:int=MAX_PIXELS) -> bytes:
@@ -187,7 +187,7 @@ def find_duplicates(out=None, train=None, max_dist:int=6, max_diff:float=0.06) -
     near = near_pairs(hk[left], hk[left], lambda i: tk(left[i]), lambda j: tk(left[j]), max_dist, max_diff, same=True)
     link = {(i, j): (dist, diff) for i, j, dist, diff in near.itertuples(index=False)}
     for g in _groups(zip(near.i, near.j), len(left)):
-        first, conflict = g[0], kept['class'].iloc[left[g]].nunique() > 1
+        conflict = kept['class'].iloc[left[g]].nunique() > 1
         for k in (g if conflict else g[1:]):
             other = min((o for o in g if o != k), key=lambda o: link.get((min(o, k), max(o, k)), (99, 9.))[1])
             dist, diff = link.get((min(other, k), max(other, k)), (None, None))
@@ -209,23 +209,26 @@ def drop_duplicates(out=None, report:pd.DataFrame=None) -> pd.DataFrame:
     return report
 
 # %% ../nbs/lib/08_scrape.ipynb #29c25d4d
+CLASSES = Param('class names: one query and one folder each', str, nargs='+')   # several values and a choice: `Param`s,
+ENGINE = Param('image search engine', str, choices=list(ENGINES))               # defined here so the signature stays plain
+
 @call_parse
 def scrape_cli(
-    classes:Param('class names: one query and one folder each', str, nargs='+')=None,
-    query:Param('search query; {} becomes the class name', str)='{} shoes',
-    per_class:Param('images to keep per class', int)=100,
-    out:Param('output folder (default: $SHOECLF_SCRAPED, else ~/.cache/shoeclf/scraped)', str)=None,
-    engine:Param('image search engine', str, choices=list(ENGINES))='bing',
-    endpoint:Param("the engine's scheme://host, for a mirror or a test server", str)=None,
-    train:Param('training photos that must not be in the test set (default: $SHOECLF_DATA if set)', str)=None,
-    max_dist:Param('pHash distance up to which two photos may be duplicates', int)=6,
-    max_diff:Param('difference of normalised 32×32 thumbnails up to which they are', float)=0.06,
-    max_size:Param('longest side of the saved JPEGs', int)=512,
-    min_interval:Param('seconds between two requests to the same host', float)=1.,
-    timeout:Param('seconds before a request times out', float)=10.,
-    workers:Param('parallel downloads', int)=4,
-    retry_failed:Param('retry the URLs that failed in an earlier run', store_true)=False,
-    no_dedup:Param('keep duplicates (no clean-up after downloading)', store_true)=False,
+    classes:CLASSES=None,        # class names: one query and one folder each
+    query:str='{} shoes',        # search query; {} becomes the class name
+    per_class:int=100,           # images to keep per class
+    out:str=None,                # output folder (default: $SHOECLF_SCRAPED, else ~/.cache/shoeclf/scraped)
+    engine:ENGINE='bing',        # image search engine
+    endpoint:str=None,           # the engine's scheme://host, for a mirror or a test server
+    train:str=None,              # training photos that must not be in the test set (default: $SHOECLF_DATA if set)
+    max_dist:int=6,              # pHash distance up to which two photos may be duplicates
+    max_diff:float=0.06,         # difference of normalised 32×32 thumbnails up to which they are
+    max_size:int=512,            # longest side of the saved JPEGs
+    min_interval:float=1.,       # seconds between two requests to the same host
+    timeout:float=10.,           # seconds before a request times out
+    workers:int=4,               # parallel downloads
+    retry_failed:bool=False,     # retry the URLs that failed in an earlier run
+    no_dedup:bool=False,         # keep duplicates (no clean-up after downloading)
 ):
     "Build a test set from image search: download, check and de-duplicate photos into OUT/<class>/"
     if not classes: raise BadInput('give at least one class: --classes adidas converse nike')
