@@ -16,10 +16,10 @@ from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
                           quarantine, cache_dir, components, BadInput, NotFound)
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
-from .search import ENGINES, SearchError, image_search
+from .search import SearchError, image_search
 
 # %% auto #0
-__all__ = ['MANIFEST_COLS', 'CLASSES', 'ENGINE', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'scrape',
+__all__ = ['MANIFEST_COLS', 'CLASSES', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'scrape',
            'find_duplicates', 'drop_duplicates', 'scrape_cli']
 
 # %% ../nbs/lib/08_scrape.ipynb #fd2fc63e
@@ -209,8 +209,7 @@ def drop_duplicates(out=None, report:pd.DataFrame=None) -> pd.DataFrame:
     return report
 
 # %% ../nbs/lib/08_scrape.ipynb #29c25d4d
-CLASSES = Param('class names: one query and one folder each', str, nargs='+')   # several values and a choice: `Param`s,
-ENGINE = Param('image search engine', str, choices=list(ENGINES))               # defined here so the signature stays plain
+CLASSES = Param('class names: one query and one folder each', str, nargs='+')   # several values: a `Param`, defined here so the signature stays plain
 
 @call_parse
 def scrape_cli(
@@ -218,7 +217,7 @@ def scrape_cli(
     query:str='{} shoes',        # search query; {} becomes the class name
     per_class:int=100,           # images to keep per class
     out:str=None,                # output folder (default: $SHOECLF_SCRAPED, else ~/.cache/shoeclf/scraped)
-    engine:ENGINE='bing',        # image search engine
+    engine:str='bing',           # image search engine: bing, duckduckgo or ddgs
     endpoint:str=None,           # the engine's scheme://host, for a mirror or a test server
     train:str=None,              # training photos that must not be in the test set (default: $SHOECLF_DATA if set)
     max_dist:int=6,              # pHash distance up to which two photos may be duplicates
