@@ -115,7 +115,8 @@ def backbone_stats(arch:str) -> tuple[list,list]:
 # %% ../nbs/lib/01_backbones.ipynb #7931c27f
 def reference_head(nf:int, n_out:int, ps=0.1, hidden=64) -> nn.Sequential:
     "The reference project's head: average pooling, dropout `ps`, dense `hidden` + ReLU, dense `n_out`"
-    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(ps), nn.Linear(nf, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, n_out))
+    return nn.Sequential(nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Dropout(ps),
+                         nn.Linear(nf, hidden), nn.ReLU(inplace=True), nn.Linear(hidden, n_out))
 
 # %% ../nbs/lib/01_backbones.ipynb #73cde479
 HEADS = ('fastai', 'reference', 'linear')

@@ -26,7 +26,8 @@ def usage() -> str:
     "The `shoeclf --help` text"
     from shoeclf import __version__
     cmds = '\n'.join(f'  {k:<12} {v[1]}' for k,v in COMMANDS.items())
-    return f'shoeclf {__version__}: classify photos of shoes\n\nusage: shoeclf COMMAND [ARGS...]  (shoeclf COMMAND -h for its options)\n\ncommands:\n{cmds}'
+    return (f'shoeclf {__version__}: classify photos of shoes\n\n'
+            f'usage: shoeclf COMMAND [ARGS...]  (shoeclf COMMAND -h for its options)\n\ncommands:\n{cmds}')
 
 def command(name:str):
     "The `@call_parse` function behind sub-command `name`"

@@ -71,7 +71,7 @@ def scraped_dir(out=None) -> Path:
     return Path(out or os.environ.get('SHOECLF_SCRAPED') or cache_dir('scraped')).expanduser()
 
 def check_class(name:str) -> str:
-    "`name` if it is usable as a class folder name, else raise `ValueError`"
+    "`name` if it is usable as a class folder name, else raise `BadInput`"
     if not re.fullmatch(r'\w[\w .+-]{0,63}', name) or name.strip() != name:
         raise BadInput(f'class name {name!r} is not a plain folder name (letters, digits, " .+-_", at most 64)')
     return name
@@ -239,6 +239,7 @@ def scrape_cli(
     if not no_dedup:
         if not train: print('no training photos given (--train or $SHOECLF_DATA): duplicates checked inside the new set only')
         rep = drop_duplicates(out, find_duplicates(out, train, max_dist, max_diff))
-        print(f'\n{len(rep)} duplicates dropped' + (f' (moved to {out/".dropped"}):\n' + rep[['file', 'reason']].to_string(index=False) if len(rep) else ''))
+        moved = f' (moved to {out/".dropped"}):\n' + rep[['file', 'reason']].to_string(index=False) if len(rep) else ''
+        print(f'\n{len(rep)} duplicates dropped' + moved)
     man = read_manifest(out)
     print(f'\n{out}: images per class\n' + man[man.status == 'ok'].groupby('class').size().to_string())

@@ -58,7 +58,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
 
     def bing_page(self, q:dict):
         first, count = int(q.get('first', 1)), int(q.get('count', self.page_size))
-        items = ''.join(f'<li><div class="iuscp"><div class="imgpt"><a class="iusc" m="{html.escape(json.dumps(dict(murl=u, turl=u, purl=self.base()+"/", t=Path(u).name)))}" '
+        m = lambda u: html.escape(json.dumps(dict(murl=u, turl=u, purl=self.base()+"/", t=Path(u).name)))
+        items = ''.join(f'<li><div class="iuscp"><div class="imgpt"><a class="iusc" m="{m(u)}" '
                         f'href="/images/search?view=detailV2"><img class="mimg" src="{html.escape(u)}"></a></div></div></li>'
                         for u in self.results(q.get('q', ''))[first-1:first-1+count])
         self.reply(200, f'<html><head><title>{html.escape(q.get("q", ""))} - Search Images</title></head>'
@@ -73,7 +74,8 @@ class MirrorHandler(BaseHTTPRequestHandler):
         s, urls = int(q.get('s', 0)), self.results(q.get('q', ''))
         res = dict(query=q.get('q'), results=[dict(image=u, thumbnail=u, url=self.base()+'/', title=Path(u).name, source='Bing')
                                               for u in urls[s:s+self.page_size]])
-        if s + self.page_size < len(urls): res['next'] = 'i.js?' + urlencode(dict(q=q.get('q'), o='json', p=1, s=s+self.page_size, f=',,,,,', l='us-en'))
+        if s + self.page_size < len(urls):
+            res['next'] = 'i.js?' + urlencode(dict(q=q.get('q'), o='json', p=1, s=s+self.page_size, f=',,,,,', l='us-en'))
         self.reply(200, json.dumps(res), 'application/json')
 
     def send_file(self, path:str):
