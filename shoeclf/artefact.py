@@ -52,6 +52,8 @@ class ModelCfg:
     "What a saved model is and how to feed it: the content of `model.json`"
     arch:str                                      # timm architecture (None while only the dataloaders exist)
     head:str='fastai'                             # head kind, one of `backbones.HEADS`
+    pool:str='concat'                             # pooling, one of `backbones.POOLS`
+    stages:list=field(default_factory=list)       # timm stages pooled besides the last map (pool='gem')
     classes:list                                  # class names, in the order of the model's outputs
     size:int                                      # square input size in pixels
     resize:str='squish'                           # resize method: squish, crop or pad
@@ -100,7 +102,7 @@ def save_model(learn_or_model, model_dir, cfg:ModelCfg, fastai_export:bool=False
 def load_model(model_dir) -> tuple[nn.Module, ModelCfg]:
     "The model saved in `model_dir`, in eval mode, and its config"
     cfg = ModelCfg.load(model_dir)
-    model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head)
+    model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages)
     model.load_state_dict(load_file(Path(model_dir)/'model.safetensors'))
     return model.eval(), cfg
 

@@ -13,9 +13,9 @@ from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
-__all__ = ['OFFLINE_WEIGHTS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights', 'NoWeightsError',
-           'hub_reachable', 'weights_kwargs', 'create_backbone', 'backbone_stats', 'reference_head', 'shoe_head',
-           'shoe_model']
+__all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
+           'NoWeightsError', 'hub_reachable', 'weights_kwargs', 'create_backbone', 'arch_names', 'backbone_stats',
+           'GeM', 'StageBody', 'MultiBody', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -107,10 +107,58 @@ def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kw
     return timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs)
 
 # %% ../nbs/lib/01_backbones.ipynb #230b6c88
+def arch_names(arch:str) -> list[str]:
+    "The timm architectures of `arch`: one name, or several joined by `+` (one model running them all)"
+    names = arch.split('+')
+    if not all(names): raise BadInput(f"Bad architecture {arch!r}: names joined by '+', e.g. tf_efficientnet_lite1+tf_efficientnet_lite2")
+    return names
+
 def backbone_stats(arch:str) -> tuple[list,list]:
-    "ImageNet normalisation (mean, std) the pretrained weights of `arch` expect"
-    cfg = timm.models.get_pretrained_cfg(arch)
+    "ImageNet normalisation (mean, std) the pretrained weights of `arch` (its first body) expect"
+    cfg = timm.models.get_pretrained_cfg(arch_names(arch)[0])
     return list(cfg.mean), list(cfg.std)
+
+# %% ../nbs/lib/01_backbones.ipynb #d47998ca
+class GeM(nn.Module):
+    "Generalised-mean pooling of a feature map to a vector: `p=1` is average pooling, a large `p` approaches max pooling"
+    def __init__(self, p:float=3., eps:float=1e-6): super().__init__(); self.p,self.eps = p,eps
+    def forward(self, x): return x.clamp(min=self.eps).pow(self.p).mean((2,3)).pow(1./self.p)
+
+# %% ../nbs/lib/01_backbones.ipynb #3400dcaa
+POOLS = ('concat', 'gem')  # fastai's average+max of the last map; GeM of the last map and of `stages`
+
+class StageBody(nn.Module):
+    "A timm body whose last feature map and the maps of timm stages `stages` (e.g. `(-2, -1)`) are GeM-pooled and concatenated"
+    def __init__(self, model:nn.Module, stages=(), p:float=3.):
+        super().__init__()
+        self.model,self.stages,self.pool = model,[int(s) for s in stages],GeM(p)
+    def forward(self, x):
+        last,maps = self.model.forward_intermediates(x, indices=self.stages) if self.stages else (self.model.forward_features(x), [])
+        return torch.cat([self.pool(m) for m in [*maps, last]], 1)
+    @property
+    def num_features(self): return sum(self.model.feature_info[s]['num_chs'] for s in self.stages) + self.model.num_features
+
+class MultiBody(nn.Module):
+    "`StageBody`s of several architectures on one photo, normalised with the first one's statistics; features concatenated"
+    def __init__(self, bodies, stats):
+        super().__init__()
+        self.bodies = nn.ModuleList(bodies)
+        (m0,s0),n = stats[0],len(stats)
+        for i,(m,s) in enumerate(stats):  # x_i = (x*s0 + m0 - m)/s: the input renormalised to body i's statistics
+            self.register_buffer(f'scale{i}', (torch.tensor(s0)/torch.tensor(s)).view(1,3,1,1))
+            self.register_buffer(f'shift{i}', ((torch.tensor(m0)-torch.tensor(m))/torch.tensor(s)).view(1,3,1,1))
+    def forward(self, x):
+        return torch.cat([b(x*getattr(self, f'scale{i}') + getattr(self, f'shift{i}')) for i,b in enumerate(self.bodies)], 1)
+    @property
+    def num_features(self): return sum(b.num_features for b in self.bodies)
+
+# %% ../nbs/lib/01_backbones.ipynb #116e3d61
+def pooled_body(arch:str, pretrained=True, weights=None, stages=(), **kwargs) -> nn.Module:
+    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages`"
+    names = arch_names(arch)
+    if weights is not None and len(names) > 1: raise BadInput("--weights loads one backbone: not possible with several ('+') architectures")
+    bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages) for a in names]
+    return bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
 
 # %% ../nbs/lib/01_backbones.ipynb #7931c27f
 def reference_head(nf:int, n_out:int, ps=0.1, hidden=64) -> nn.Sequential:
@@ -121,15 +169,23 @@ def reference_head(nf:int, n_out:int, ps=0.1, hidden=64) -> nn.Sequential:
 # %% ../nbs/lib/01_backbones.ipynb #73cde479
 HEADS = ('fastai', 'reference', 'linear')
 
-def shoe_head(nf:int, n_out:int, head='fastai') -> nn.Sequential:
-    "Head `head` (one of `HEADS`) for `nf` body features and `n_out` classes"
+def shoe_head(nf:int, n_out:int, head='fastai', pooled:bool=False) -> nn.Sequential:
+    "Head `head` (one of `HEADS`) for `nf` body features (already pooled to a vector if `pooled`) and `n_out` classes"
     if head not in HEADS: raise BadInput(f"head must be one of {HEADS}, not {head!r}")
-    if head == 'reference': return reference_head(nf, n_out)
-    return create_head(nf, n_out, **(dict(lin_ftrs=[], ps=0.) if head == 'linear' else {}))
+    if head == 'reference': hd = reference_head(nf, n_out)
+    else: hd = create_head(nf, n_out, concat_pool=not pooled, **(dict(lin_ftrs=[], ps=0.) if head == 'linear' else {}))
+    if pooled: hd[0] = nn.Identity()  # the body pooled already: the head's first two layers stay (pool, flatten) in place
+    return hd
 
-def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', **kwargs) -> nn.Sequential:
-    "`nn.Sequential(TimmBody, head)` for `arch` with `n_out` classes; `head` in `HEADS`"
-    body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
-    hd = shoe_head(body.model.num_features, n_out, head)
+def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', pool:str='concat', stages=(), **kwargs) -> nn.Sequential:
+    "`nn.Sequential(body, head)` for `arch` (several joined by `+`) with `n_out` classes; `head` in `HEADS`, `pool` in `POOLS`"
+    if pool not in POOLS: raise BadInput(f"pool must be one of {POOLS}, not {pool!r}")
+    if pool == 'gem' or '+' in arch:
+        body = pooled_body(arch, pretrained, weights, stages, **kwargs)
+        hd = shoe_head(body.num_features, n_out, head, pooled=True)
+    else:
+        if stages: raise BadInput("stages need pool='gem'")
+        body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
+        hd = shoe_head(body.model.num_features, n_out, head)
     apply_init(hd, nn.init.kaiming_normal_)
     return nn.Sequential(body, hd)

@@ -23,8 +23,8 @@ from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, sav
 
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'add_norm', 'FreezeBN', 'shoe_metrics',
-           'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head', 'logreg_weights',
-           'fit_linear_head', 'History', 'KeepBest', 'train', 'train_cli']
+           'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head', 'fit_logreg',
+           'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'train', 'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -121,17 +121,17 @@ def recorded(learn, name:str='accuracy') -> float:
     return float(learn.recorder.values[-1][list(learn.recorder.metric_names[1:-1]).index(name)])
 
 @delegates(Learner, but=['loss_func', 'splitter', 'cbs'])
-def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai',
+def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai', pool:str='concat', stages=(),
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
     "A frozen (if `pretrained`) Learner for `arch` with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
-    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head)
+    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
     if pretrained: learn.freeze()
-    learn.cfg = replace(dls.cfg, arch=arch, head=head, mean=mean, std=std)
+    learn.cfg = replace(dls.cfg, arch=arch, head=head, pool=pool, stages=[int(s) for s in stages], mean=mean, std=std)
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #64f86cb2
@@ -177,6 +177,13 @@ def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True,
     return hl
 
 # %% ../nbs/lib/03_learner.ipynb #d39d9999
+def fit_logreg(xt, yt, C:float=0.01, eps:float=1e-5) -> tuple:
+    "`(mean, var, model)`: scikit-learn's `LogisticRegression` (L2 strength 1/`C`) on features `xt` standardised by their mean and var"
+    from sklearn.linear_model import LogisticRegression
+    xt = torch.as_tensor(xt, dtype=torch.float32)
+    mean,var = xt.mean(0),xt.var(0, unbiased=False)
+    return mean, var, LogisticRegression(C=C, max_iter=5000).fit((xt - mean) / (var + eps).sqrt(), yt)
+
 def logreg_weights(coef, intercept) -> tuple[torch.Tensor, torch.Tensor]:
     "Weight and bias of a `Linear` giving the logits of scikit-learn's `LogisticRegression` (`coef_`, `intercept_`)"
     W,b = torch.as_tensor(coef, dtype=torch.float32),torch.as_tensor(intercept, dtype=torch.float32)
@@ -186,16 +193,13 @@ def logreg_weights(coef, intercept) -> tuple[torch.Tensor, torch.Tensor]:
 # %% ../nbs/lib/03_learner.ipynb #398fabba
 def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=None) -> dict:
     "Fit the linear head of `learn` as a logistic regression on cached features; returns its metrics as a history row"
-    from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import f1_score
     t0 = time.time()
     hd = learn.model[1]
     if len(hd) != 4 or not isinstance(hd[2], nn.BatchNorm1d): raise ValueError("fit_linear_head needs a learner with head='linear'")
     bn,lin = hd[2],hd[3]
     (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
-    mean,var = xt.mean(0),xt.var(0, unbiased=False)
-    z = lambda x: (x - mean) / (var + bn.eps).sqrt()
-    lr = LogisticRegression(C=C, max_iter=5000).fit(z(xt), yt)
+    mean,var,lr = fit_logreg(xt, yt, C, bn.eps)
     W,b = logreg_weights(lr.coef_, lr.intercept_)
     with torch.no_grad():
         bn.running_mean.copy_(mean); bn.running_var.copy_(var); bn.weight.fill_(1.)
@@ -251,6 +255,8 @@ def train(data_dir,                          # photo folder with one sub-folder 
           epochs:int=0,                      # fine-tune epochs of all layers (0: head only)
           size:int=240,                      # image size in pixels
           head:str='linear',                 # linear (logistic regression on cached features), fastai or reference
+          pool:str='gem',                    # gem (GeM of the last map and `stages`) or concat (fastai's avg+max)
+          stages:str='-2,-1',                # timm stages pooled besides the last map (pool gem), comma-separated
           head_epochs:int=20,                # epochs of a fastai/reference head on cached features
           C:float=0.01,                      # inverse L2 strength of the linear head
           n_views:int=0,                     # randomly augmented views cached per training image
@@ -271,7 +277,9 @@ def train(data_dir,                          # photo folder with one sub-folder 
     set_seed(seed)
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
-    recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs,
+    stages = [int(s) for s in str(stages).split(',') if s.strip()] if pool == 'gem' else []
+    recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages,
+                  head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
@@ -282,7 +290,8 @@ def train(data_dir,                          # photo folder with one sub-folder 
     if resume and prog.get('phase') == 'done':
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
         return load_learner_dir(out)
-    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, label_smoothing=label_smoothing)
+    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
+                         label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         learn.model.load_state_dict(load_file(ck))
