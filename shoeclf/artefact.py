@@ -54,6 +54,7 @@ class ModelCfg:
     head:str='fastai'                             # head kind, one of `backbones.HEADS`
     pool:str='concat'                             # pooling, one of `backbones.POOLS`
     stages:list=field(default_factory=list)       # timm stages pooled besides the last map (pool='gem')
+    scales:list=field(default_factory=lambda: [1.])  # the photo is seen at these scales, features averaged (pool='gem')
     classes:list                                  # class names, in the order of the model's outputs
     size:int                                      # square input size in pixels
     resize:str='squish'                           # resize method: squish, crop or pad
@@ -102,7 +103,8 @@ def save_model(learn_or_model, model_dir, cfg:ModelCfg, fastai_export:bool=False
 def load_model(model_dir) -> tuple[nn.Module, ModelCfg]:
     "The model saved in `model_dir`, in eval mode, and its config"
     cfg = ModelCfg.load(model_dir)
-    model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages)
+    model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages,
+                       scales=cfg.scales)
     model.load_state_dict(load_file(Path(model_dir)/'model.safetensors'))
     return model.eval(), cfg
 

@@ -8,6 +8,7 @@ import os, socket, importlib.util
 from pathlib import Path
 import torch, timm
 from torch import nn
+import torch.nn.functional as F
 from safetensors.torch import save_file
 from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
 from fastai.vision.learner import TimmBody, create_head, apply_init
@@ -15,7 +16,7 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
            'NoWeightsError', 'hub_reachable', 'weights_kwargs', 'create_backbone', 'arch_names', 'backbone_stats',
-           'GeM', 'StageBody', 'MultiBody', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
+           'GeM', 'StageBody', 'MultiBody', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -152,13 +153,26 @@ class MultiBody(nn.Module):
     @property
     def num_features(self): return sum(b.num_features for b in self.bodies)
 
+class MultiScale(nn.Module):
+    "A pooled `body` run on the photo at several `scales` (1.5: upsampled by half); features averaged, or of scale `only` when set"
+    def __init__(self, body:nn.Module, scales=(1., 1.5)):
+        super().__init__()
+        self.body,self.scales,self.only = body,[float(s) for s in scales],None
+    def at(self, x, s:float): return self.body(x if s == 1 else F.interpolate(x, scale_factor=s, mode='bilinear', align_corners=False))
+    def forward(self, x):
+        if self.only is not None: return self.at(x, self.only)
+        return torch.stack([self.at(x, s) for s in self.scales]).mean(0)
+    @property
+    def num_features(self): return self.body.num_features
+
 # %% ../nbs/lib/01_backbones.ipynb #116e3d61
-def pooled_body(arch:str, pretrained=True, weights=None, stages=(), **kwargs) -> nn.Module:
-    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages`"
+def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), **kwargs) -> nn.Module:
+    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages`, at `scales`"
     names = arch_names(arch)
     if weights is not None and len(names) > 1: raise BadInput("--weights loads one backbone: not possible with several ('+') architectures")
     bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages) for a in names]
-    return bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
+    body = bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
+    return body if [float(s) for s in scales] == [1.] else MultiScale(body, scales)
 
 # %% ../nbs/lib/01_backbones.ipynb #7931c27f
 def reference_head(nf:int, n_out:int, ps=0.1, hidden=64) -> nn.Sequential:
@@ -177,14 +191,15 @@ def shoe_head(nf:int, n_out:int, head='fastai', pooled:bool=False) -> nn.Sequent
     if pooled: hd[0] = nn.Identity()  # the body pooled already: the head's first two layers stay (pool, flatten) in place
     return hd
 
-def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', pool:str='concat', stages=(), **kwargs) -> nn.Sequential:
+def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', pool:str='concat', stages=(), scales=(1.,),
+               **kwargs) -> nn.Sequential:
     "`nn.Sequential(body, head)` for `arch` (several joined by `+`) with `n_out` classes; `head` in `HEADS`, `pool` in `POOLS`"
     if pool not in POOLS: raise BadInput(f"pool must be one of {POOLS}, not {pool!r}")
     if pool == 'gem' or '+' in arch:
-        body = pooled_body(arch, pretrained, weights, stages, **kwargs)
+        body = pooled_body(arch, pretrained, weights, stages, scales, **kwargs)
         hd = shoe_head(body.num_features, n_out, head, pooled=True)
     else:
-        if stages: raise BadInput("stages need pool='gem'")
+        if stages or [float(s) for s in scales] != [1.]: raise BadInput("stages and scales need pool='gem'")
         body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
         hd = shoe_head(body.model.num_features, n_out, head)
     apply_init(hd, nn.init.kaiming_normal_)

@@ -122,16 +122,18 @@ def recorded(learn, name:str='accuracy') -> float:
 
 @delegates(Learner, but=['loss_func', 'splitter', 'cbs'])
 def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai', pool:str='concat', stages=(),
+                 scales=(1.,),
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
     "A frozen (if `pretrained`) Learner for `arch` with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
-    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages)
+    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
     if pretrained: learn.freeze()
-    learn.cfg = replace(dls.cfg, arch=arch, head=head, pool=pool, stages=[int(s) for s in stages], mean=mean, std=std)
+    learn.cfg = replace(dls.cfg, arch=arch, head=head, pool=pool, stages=[int(s) for s in stages],
+                        scales=[float(s) for s in scales], mean=mean, std=std)
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #64f86cb2
@@ -159,7 +161,12 @@ def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
     dls = learn.dls
     clean = dls.test_dl(dls.train.items, with_labels=True)
     augmented = dls.train.new(shuffle=False, drop_last=False)
-    tr = [features(learn, clean)] + ([features(learn, clean, flip=True)] if flip else []) + [features(learn, augmented) for _ in range(n_views)]
+    body,tr = learn.model[0],[]
+    for s in getattr(body, 'scales', [None]):  # each scale its own training sample; the model averages them when it predicts
+        body.only = s
+        try: tr += [features(learn, clean)] + ([features(learn, clean, flip=True)] if flip else [])
+        finally: body.only = None
+    tr += [features(learn, augmented) for _ in range(n_views)]
     return (torch.cat([f for f,_ in tr]), torch.cat([t for _,t in tr])), features(learn, dls.valid)
 
 # %% ../nbs/lib/03_learner.ipynb #e043e9a0
@@ -257,6 +264,7 @@ def train(data_dir,                          # photo folder with one sub-folder 
           head:str='linear',                 # linear (logistic regression on cached features), fastai or reference
           pool:str='gem',                    # gem (GeM of the last map and `stages`) or concat (fastai's avg+max)
           stages:str='-2,-1',                # timm stages pooled besides the last map (pool gem), comma-separated
+          scales:str='1,1.5',                # scales the photo is seen at (pool gem; 1.5: upsampled), comma-separated
           head_epochs:int=20,                # epochs of a fastai/reference head on cached features
           C:float=0.01,                      # inverse L2 strength of the linear head
           n_views:int=0,                     # randomly augmented views cached per training image
@@ -278,7 +286,8 @@ def train(data_dir,                          # photo folder with one sub-folder 
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
     stages = [int(s) for s in str(stages).split(',') if s.strip()] if pool == 'gem' else []
-    recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages,
+    scales = [float(s) for s in str(scales).split(',') if s.strip()] if pool == 'gem' else [1.]
+    recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
@@ -291,7 +300,7 @@ def train(data_dir,                          # photo folder with one sub-folder 
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
         return load_learner_dir(out)
     learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
-                         label_smoothing=label_smoothing)
+                         scales=scales, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         learn.model.load_state_dict(load_file(ck))
