@@ -21,9 +21,10 @@ from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_
 from .artefact import load_learner_dir, split_items, Predictor
 
 # %% auto #0
-__all__ = ['IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds', 'Evaluation',
-           'evaluate', 'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion', 'plot_per_class', 'plot_top_losses',
-           'plot_history', 'save_fig', 'print_report', 'evaluate_cli', 'predict_files', 'predict_cli']
+__all__ = ['PHOTO_KINDS', 'IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds',
+           'Evaluation', 'photo_kind', 'evaluate', 'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion',
+           'plot_per_class', 'plot_top_losses', 'plot_history', 'save_fig', 'print_report', 'evaluate_cli',
+           'predict_files', 'predict_cli']
 
 # %% ../nbs/lib/05_evaluation.ipynb #2f6e4045
 def _safe_div(a, b): return np.divide(a, b, out=np.zeros(len(a)), where=b>0)
@@ -109,9 +110,17 @@ class Evaluation:
         "The `k` photos the model is most wrong about"
         return self.predictions().sort_values('loss', ascending=False, ignore_index=True).head(k)
 
+    def by_kind(self) -> dict:
+        "Number of photos and accuracy per `photo_kind` (product shot or worn/outdoor scene)"
+        kinds = np.array([photo_kind(load_image(f)) for f in self.files])
+        ok = (self.preds == self.targs.long()).numpy()
+        return {k: dict(n_images=int((kinds == k).sum()), accuracy=float(ok[kinds == k].mean()) if (kinds == k).any() else None)
+                for k in PHOTO_KINDS}
+
     def report(self) -> dict:
-        "The metrics plus what was skipped and excluded, JSON-ready"
-        return dict(**self.metrics, tta=self.tta, skipped=list(self.skipped), excluded=[str(f) for f in self.excluded])
+        "The metrics, the accuracy per kind of photo, and what was skipped and excluded, JSON-ready"
+        return dict(**self.metrics, by_kind=self.by_kind(), tta=self.tta, skipped=list(self.skipped),
+                    excluded=[str(f) for f in self.excluded])
 
     def without(self, files) -> Evaluation:
         "The same predictions with `files` left out (and counted as excluded)"
@@ -125,6 +134,16 @@ class Evaluation:
         m = self.metrics
         return (f"Evaluation({m['n_images']} photos{', TTA' if self.tta else ''}: accuracy {m['accuracy']:.3f}, "
                 f"macro-F1 {m['macro_f1']:.3f}, {len(self.skipped)} skipped, {len(self.excluded)} excluded)")
+
+# %% ../nbs/lib/05_evaluation.ipynb #06262e9d
+PHOTO_KINDS = ('product', 'scene')
+
+def photo_kind(img:Image.Image, border:float=0.08, max_std:float=15.) -> str:
+    "'product' (plain background: the grey levels of the outer `border` of the photo vary by less than `max_std`) or 'scene'"
+    a = np.asarray(img.convert('L').resize((128, 128)), dtype=np.float32)
+    k = max(1, int(128*border))
+    edge = np.concatenate([a[:k].ravel(), a[-k:].ravel(), a[:, :k].ravel(), a[:, -k:].ravel()])
+    return PHOTO_KINDS[int(edge.std() >= max_std)]
 
 # %% ../nbs/lib/05_evaluation.ipynb #35a51947
 def evaluate(learn, items, tta:bool=False, exclude=(), progress:bool=False) -> Evaluation:
@@ -242,6 +261,8 @@ def print_report(report:dict, file=None):
     pr(metrics_table(report).round(3).to_string(na_rep=''))
     cm = pd.DataFrame(report['confusion_matrix'], index=report['classes'], columns=report['classes'])
     pr('\nconfusion matrix (rows actual, columns predicted):\n' + cm.to_string())
+    for k,v in report.get('by_kind', {}).items():
+        if v['n_images']: pr(f"{k} photos: {v['n_images']}, accuracy {v['accuracy']:.3f}")
     if report.get('excluded'):
         pr(f"\n{len(report['excluded'])} photo(s) left out as near-duplicates of training photos:")
         for f in report['excluded']: pr(f"  {f}")
@@ -258,12 +279,15 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
     learn = load_learner_dir(model_dir)
-    exclude = L()
-    if no_leaks:
-        trn,_ = split_items(learn.cfg)
-        if not trn or not trn[0].exists():
-            raise NotFound(f"--no_leaks needs the model's training photos, not found under {(learn.cfg.split or {}).get('data')}")
-        exclude = leaked(find_leaks({'train': trn, 'test': labelled_files(data_dir, learn.dls.vocab)[0]}), 'test')
+    exclude,trn = L(),split_items(learn.cfg)[0]
+    if not trn or not trn[0].exists():
+        if no_leaks: raise NotFound(f"--no_leaks needs the model's training photos, not found under {(learn.cfg.split or {}).get('data')}")
+        print("note: the model's training photos are not here, so near-copies of them in DATA_DIR were not looked for", file=sys.stderr)
+    else:
+        leaks = leaked(find_leaks({'train': trn, 'test': labelled_files(data_dir, learn.dls.vocab)[0]}), 'test')
+        if no_leaks: exclude = leaks
+        elif leaks: print(f"warning: {len(leaks)} photo(s) in {data_dir} are near-copies of the model's training photos: "
+                          "the scores are optimistic (--no_leaks leaves them out)", file=sys.stderr)
     rep = evaluate(learn, data_dir, tta=tta, exclude=exclude, progress=True).report()
     rep.update(model_dir=str(model_dir), data_dir=str(data_dir))
     print(f"{Path(model_dir).name} on {data_dir}{' (TTA)' if tta else ''}")
