@@ -250,10 +250,11 @@ def evaluate_cli(model_dir:Param('folder of the saved model (model.json + model.
                  data_dir:Param('folder of labelled photos, one sub-folder per class', str),
                  tta:Param('use test-time augmentation', store_true)=False,
                  json:Param('write the report as JSON to this file', str)=None,
-                 no_leaks:Param("leave out near-duplicates of the model's training photos", store_true)=False):
+                 no_leaks:Param("leave out near-duplicates of the model's training photos", store_true)=False,
+                 device:Param('auto (CUDA if a GPU is visible), cpu or cuda', str)='auto'):
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotADirectoryError(f'{data_dir} is not a folder of class/photo files')
-    learn = load_learner_dir(model_dir)
+    learn = load_learner_dir(model_dir, device=device)
     exclude = L()
     if no_leaks:
         trn,_ = split_items(learn.meta)
@@ -293,9 +294,10 @@ def predict_files(predictor:Predictor, files, k:int=3, bs:int=16) -> list[dict]:
 def predict_cli(model_dir:Param('folder of the saved model', str),
                 images:Param('image files', str, nargs='+'),
                 k:Param('how many classes to show', int)=3,
-                json:Param('print JSON instead of text', store_true)=False):
+                json:Param('print JSON instead of text', store_true)=False,
+                device:Param('auto (CUDA if a GPU is visible), cpu or cuda', str)='auto'):
     "Print the top-`k` classes with their probabilities for each image"
-    res = predict_files(Predictor(model_dir), list(images), k=k)
+    res = predict_files(Predictor(model_dir, device=device), list(images), k=k)
     for r in res:
         if 'error' in r: print(f"{r['path']}: error: {r['error']}", file=sys.stderr)
     if json: print(jsonlib.dumps(res, indent=2))

@@ -14,7 +14,8 @@ from fastcore.script import call_parse, Param, bool_arg
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label, aug_transforms, RandomResizedCropGPU,
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, CSVLogger, L, set_seed)
-from .core import image_files, near_duplicates, atomic_write
+from .core import image_files, near_duplicates, atomic_write, get_data
+from .device import resolve_device, autocast, to_mixed, loader_kwargs
 from .backbones import shoe_model, backbone_stats, HEADS
 from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
 
@@ -74,8 +75,8 @@ def check_classes(files, path) -> list:
 
 # %% ../nbs/01c_learner.ipynb #cf9a13dd
 def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, resize:str='squish', aug:bool=True,
-             split:dict=None, keep_dups_together:bool=True, num_workers:int=0, **aug_kwargs) -> DataLoaders:
-    "DataLoaders from `path/class/*.jpg`: seeded stratified split (or a recorded `split`), augmentation, `size` px"
+             split:dict=None, keep_dups_together:bool=True, num_workers:int=None, device='cpu', **aug_kwargs) -> DataLoaders:
+    "DataLoaders from `path/class/*.jpg` on `device`: seeded stratified split (or a recorded `split`), augmentation, `size` px"
     path = Path(path)
     if split is not None: 
         trn,val = ([path/f for f in split[k]] for k in ('train','valid'))
@@ -88,7 +89,7 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock), get_y=parent_label,
                        splitter=lambda items: (tr_idx, va_idx), item_tfms=resize_tfm(size, resize),
                        batch_tfms=shoe_aug(size, **aug_kwargs) if aug else None)
-    dls = dblock.dataloaders(files, bs=bs, num_workers=num_workers)
+    dls = dblock.dataloaders(files, bs=bs, **loader_kwargs(device, num_workers))
     dls.shoe = dict(data=path, size=size, resize=resize, seed=seed, valid_pct=valid_pct)
     return dls
 
@@ -107,7 +108,7 @@ def add_norm(dls, mean, std):
             if not torch.allclose(t.mean.flatten().cpu(), torch.tensor(mean, dtype=torch.float32)): 
                 raise ValueError("These DataLoaders are normalised for another backbone: build new ones with `shoe_dls`")
             return
-    dls.add_tfms([norm_tfm(mean, std)], 'after_batch')
+    dls.add_tfms([norm_tfm(mean, std, dls.device)], 'after_batch')
 
 # %% ../nbs/01c_learner.ipynb #ba107a00
 class ChannelsLast(Callback):
@@ -129,10 +130,10 @@ def shoe_metrics(): return [accuracy, F1Score(average='macro')]
 
 def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai',
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
-    "A frozen (if `pretrained`) Learner for `arch` with the backbone's normalisation added to `dls`"
+    "A frozen (if `pretrained`) Learner for `arch` on `dls.device`, with the backbone's normalisation added to `dls`"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
-    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head)
+    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head).to(dls.device)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
@@ -153,7 +154,7 @@ def features(learn, dl, flip:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
     learn.model.to(memory_format=torch.channels_last)  # outside no_grad: parameters must stay trainable
     body,pool = learn.model[0].eval(),learn.model[1][:2].eval()
     fs,ts = [],[]
-    with torch.no_grad():
+    with torch.no_grad(), autocast(dl.device or 'cpu'):
         for xb,yb in dl:
             if flip: xb = xb.flip(3)
             fs.append(pool(body(xb.contiguous(memory_format=torch.channels_last))).float().as_subclass(torch.Tensor))
@@ -202,7 +203,7 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
     (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
     mean,var = xt.mean(0),xt.var(0, unbiased=False)
     z = lambda x: (x - mean) / (var + bn.eps).sqrt()
-    lr = LogisticRegression(C=C, max_iter=5000).fit(z(xt), yt)
+    lr = LogisticRegression(C=C, max_iter=5000).fit(z(xt).cpu(), yt.cpu())
     W,b = logreg_weights(lr.coef_, lr.intercept_)
     with torch.no_grad():
         bn.running_mean.copy_(mean); bn.running_var.copy_(var); bn.weight.fill_(1.)
@@ -212,7 +213,7 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
         lt,lv = hd[2:](xt),hd[2:](xv)
     loss = lambda l,y: float(learn.loss_func(l, y))   # the learner's loss, as in the epochs of a fine-tune
     return dict(epoch=0, train_loss=loss(lt, yt), valid_loss=loss(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
-                f1_score=float(f1_score(yv, lv.argmax(1), average='macro')), time=f'{time.time()-t0:.0f}s')
+                f1_score=float(f1_score(yv.cpu(), lv.argmax(1).cpu(), average='macro')), time=f'{time.time()-t0:.0f}s')
 
 # %% ../nbs/01c_learner.ipynb #fddf756f
 def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
@@ -270,11 +271,11 @@ def _write_progress(out:Path, **kwargs):
 def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:int=240, head:str='linear',
           head_epochs:int=20, C:float=0.01, n_views:int=0, flip:bool=True, lr:float=2e-3, head_lr:float=3e-3, bs:int=32,
           valid_pct:float=0.2, seed:int=42, label_smoothing:float=0.1, pretrained:bool=True, weights=None,
-          resize:str='squish', freeze_bn:bool=True) -> Learner:
-    "Fit a head on cached features, then fine-tune all layers for `epochs`; save the best validation epoch to `out`"
-    out = Path(out)
+          resize:str='squish', freeze_bn:bool=True, device='auto') -> Learner:
+    "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
+    out,data_dir = Path(out),get_data(data_dir)   # no `data_dir`: $SHOECLF_DATA, else the Kaggle download
     set_seed(seed)
-    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
+    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
     cfg = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, C=C,
                n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
@@ -314,7 +315,7 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:in
         lrs = slice(lr/20, lr) if pretrained else lr
         print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
         cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv')]
-        learn.fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
+        to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
     _write_progress(out, phase='done')
     res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))
     print(pd.Series(res, name='best epoch').to_string())
@@ -323,7 +324,7 @@ def train(data_dir, out, arch:str='tf_efficientnet_lite1', epochs:int=0, size:in
 
 # %% ../nbs/01c_learner.ipynb #83668c8a
 @call_parse
-def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
+def train_cli(data_dir:Param('photo folder with one sub-folder per class (default: $SHOECLF_DATA, else the Kaggle download)', str, opt=False, nargs='?')=None,
               arch:Param('timm architecture', str)='tf_efficientnet_lite1',
               epochs:Param('fine-tune epochs of all layers (0: head only)', int)=0,
               size:Param('image size in pixels', int)=240,
@@ -339,9 +340,10 @@ def train_cli(data_dir:Param('photo folder with one sub-folder per class', str),
               pretrained:Param('start from ImageNet weights', bool_arg)=True,
               weights:Param('explicit weights file for the backbone', str)=None,
               freeze_bn:Param('keep batch-norm statistics frozen in the fine-tune', bool_arg)=True,
-              threads:Param('torch threads', int)=None):
+              threads:Param('torch threads', int)=None,
+              device:Param('auto (CUDA if a GPU is visible), cpu or cuda', str)='auto'):
     "Train a shoe classifier on DATA_DIR and save it to OUT (`shoeclf train DATA_DIR --arch ARCH --epochs N --size PX --out DIR`)"
     if threads: torch.set_num_threads(threads)
     try: train(data_dir, out, arch=arch, epochs=epochs, size=size, head=head, head_epochs=head_epochs, C=C, n_views=n_views,
-               flip=flip, lr=lr, bs=bs, seed=seed, pretrained=pretrained, weights=weights, freeze_bn=freeze_bn)
+               flip=flip, lr=lr, bs=bs, seed=seed, pretrained=pretrained, weights=weights, freeze_bn=freeze_bn, device=device)
     except ValueError as e: raise SystemExit(f"shoeclf train: {e}")
