@@ -15,7 +15,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, CSVLogger, L, set_seed)
 from .core import image_files, near_duplicates, atomic_write, get_data
-from .device import resolve_device, autocast, to_mixed, loader_kwargs
+from .device import autocast, to_mixed, loader_kwargs
 from .backbones import shoe_model, backbone_stats, HEADS
 from .artefact import ShoeImage, resize_tfm, norm_tfm, save_model, read_meta
 
