@@ -254,10 +254,11 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
                  data_dir:str,           # folder of labelled photos, one sub-folder per class
                  tta:bool=False,         # use test-time augmentation
                  json:str=None,          # write the report as JSON to this file
-                 no_leaks:bool=False):   # leave out near-duplicates of the model's training photos
+                 no_leaks:bool=False,    # leave out near-duplicates of the model's training photos
+                 device:str='auto'):     # auto (CUDA if a GPU is visible), cpu or cuda
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
-    learn = load_learner_dir(model_dir)
+    learn = load_learner_dir(model_dir, device=device)
     exclude = L()
     if no_leaks:
         trn,_ = split_items(learn.cfg)
@@ -298,9 +299,10 @@ IMAGE_FILES = Param('image files', str, nargs='+')   # several values: a `Param`
 def predict_cli(model_dir:str,           # folder of the saved model
                 images:IMAGE_FILES,      # image files
                 k:int=3,                 # how many classes to show
-                json:bool=False):        # print JSON instead of text
+                json:bool=False,         # print JSON instead of text
+                device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda
     "Print the top-`k` classes with their probabilities for each image"
-    res = predict_files(Predictor(model_dir), list(images), k=k)
+    res = predict_files(Predictor(model_dir, device=device), list(images), k=k)
     for r in res:
         if 'error' in r: print(f"{r['path']}: error: {r['error']}", file=sys.stderr)
     if json: print(jsonlib.dumps(res, indent=2))
