@@ -18,6 +18,7 @@ from fastai.vision.augment import aug_transforms
 from fastai.torch_core import set_seed
 from .core import BadImage, load_image, image_problem, scan_images, near_duplicates
 from .artefact import load_learner_dir, split_items, Predictor
+from .batch import expand_paths, load_predictor, predict_csv, report_csv
 
 # %% auto #0
 __all__ = ['classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds', 'Evaluation', 'evaluate',
@@ -291,11 +292,18 @@ def predict_files(predictor:Predictor, files, k:int=3, bs:int=16) -> list[dict]:
 # %% ../nbs/02a_evaluation.ipynb #4f115795
 @call_parse
 def predict_cli(model_dir:Param('folder of the saved model', str),
-                images:Param('image files', str, nargs='+'),
+                images:Param('image files or folders (searched recursively)', str, nargs='+'),
                 k:Param('how many classes to show', int)=3,
-                json:Param('print JSON instead of text', store_true)=False):
-    "Print the top-`k` classes with their probabilities for each image"
-    res = predict_files(Predictor(model_dir), list(images), k=k)
+                json:Param('print JSON instead of text', store_true)=False,
+                csv:Param('write every prediction to this CSV file instead (streamed, resumable)', str)=None,
+                backend:Param('torch or onnx', str)='torch',
+                onnx:Param('ONNX file of the onnx backend (default MODEL_DIR/model.onnx)', str)=None,
+                bs:Param('batch size', int)=32,
+                workers:Param('processes opening the photos for --csv', int)=2):
+    "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
+    pred = load_predictor(model_dir, backend, onnx)
+    if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
+    res = predict_files(pred, list(expand_paths(images)), k=k)
     for r in res:
         if 'error' in r: print(f"{r['path']}: error: {r['error']}", file=sys.stderr)
     if json: print(jsonlib.dumps(res, indent=2))
