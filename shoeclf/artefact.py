@@ -163,12 +163,13 @@ class Predictor:
     def probs(self, items, bs:int=32) -> torch.Tensor:
         "Class probabilities `[n, n_classes]` of `items`"
         items = list(items) if isinstance(items, (list, tuple, L)) else [items]
-        out = []
-        with torch.inference_mode(), autocast(self.device):
-            for i in range(0, len(items), bs):
-                x = torch.stack([self.preprocess(o) for o in items[i:i+bs]]).contiguous(memory_format=torch.channels_last)
-                out.append(self.model(x).float().softmax(1).cpu())
+        out = [self.batch_probs(torch.stack([self.preprocess(o) for o in items[i:i+bs]])) for i in range(0, len(items), bs)]
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
+
+    def batch_probs(self, x:torch.Tensor) -> torch.Tensor:
+        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`"
+        with torch.inference_mode(), autocast(self.device):
+            return self.model(x.to(self.device).contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu()
 
     def top(self, probs:torch.Tensor, k:int=3) -> list:
         "The `k` most likely `(class, probability)` pairs of the class probabilities `probs`"
