@@ -49,12 +49,12 @@ def grad_cam(model:nn.Module, x:Tensor, target:int=None, layer:nn.Module=None) -
     fmap, grad = feats['map'].detach(), feats['map'].grad
     cam = F.relu((grad.mean((2,3), keepdim=True) * fmap).sum(1, keepdim=True))
     cam = F.interpolate(cam, size=x.shape[-2:], mode='bilinear', align_corners=False)[0,0]
-    return (cam - cam.min()) / (cam.max() - cam.min()).clamp_min(1e-12), probs
+    return ((cam - cam.min()) / (cam.max() - cam.min()).clamp_min(1e-12)).cpu(), probs.cpu()
 
 # %% ../nbs/lib/10_app.ipynb #5cc9391a
 def model_view(x:Tensor, mean, std) -> Image.Image:
     "The normalised tensor `x` (`[3,H,W]`) back as the RGB image the model saw"
-    x = x.detach().float() * torch.tensor(std).view(3,1,1) + torch.tensor(mean).view(3,1,1)
+    x = x.detach().float().cpu() * torch.tensor(std).view(3,1,1) + torch.tensor(mean).view(3,1,1)
     return Image.fromarray((x.clamp(0, 1)*255).round().byte().permute(1,2,0).numpy())
 
 def heatmap(img:Image.Image, cam:Tensor, alpha:float=0.5, cmap:str='jet') -> Image.Image:
@@ -93,10 +93,10 @@ def example_files(folder, per_class:int=2) -> list[Path]:
     return [f for fs in groups.values() for f in fs[:per_class]]
 
 # %% ../nbs/lib/10_app.ipynb #9fcb14d2
-def make_app(model, examples=None, per_class:int=2) -> gr.Blocks:
-    "Gradio page for the model in `model` (a model folder or a `Predictor`), with example photos from `examples`"
-    pred = model if isinstance(model, Predictor) else Predictor(model)
-    layer = feature_layer(pred.model, torch.zeros(3, pred.size, pred.size))
+def make_app(model, examples=None, per_class:int=2, device='cpu') -> gr.Blocks:
+    "Gradio page for the model in `model` (a model folder, loaded on `device`, or a `Predictor`), with example photos from `examples`"
+    pred = model if isinstance(model, Predictor) else Predictor(model, device=device)
+    layer = feature_layer(pred.model, torch.zeros(3, pred.size, pred.size, device=pred.device))
     ex = example_files(examples, per_class)
     def run(src): return classify(pred, src, layer)
     def pick(evt:gr.SelectData): return run(ex[evt.index])
@@ -126,6 +126,7 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             examples:str=None,             # folder of class/* photos offered as examples
             host:str='127.0.0.1',          # address to serve on
             port:int=7860,                 # port to serve on
-            max_file_size:str='20mb'):     # larger uploads are refused with a message
+            max_file_size:str='20mb',      # larger uploads are refused with a message
+            device:str='auto'):            # auto (CUDA if a GPU is visible), cpu or cuda
     "Serve the demo app for the model in `model_dir`"
-    make_app(model_dir, examples).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)
+    make_app(model_dir, examples, device=device).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)

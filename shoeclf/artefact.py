@@ -15,6 +15,7 @@ from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, DataBl
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
 from .core import load_image, to_rgb, cache_dir, atomic_write, BadInput, NotFound
 from .backbones import shoe_model
+from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
 
 # %% auto #0
@@ -38,9 +39,11 @@ def resize_tfm(size:int, resize:str='squish') -> Resize:
     if resize not in RESIZE_METHODS: raise BadInput(f"resize must be one of {RESIZE_METHODS}, not {resize!r}")
     return Resize(size, method=resize)
 
-def norm_tfm(mean, std) -> Normalize:
-    "Batch normalisation transform with the backbone's ImageNet statistics"
-    return Normalize.from_stats(mean, std, cuda=False)
+def norm_tfm(mean, std, device=None) -> Normalize:
+    "Batch normalisation transform with the backbone's ImageNet statistics, its tensors on `device` (default: CPU)"
+    t = Normalize.from_stats(mean, std, cuda=False)
+    t.mean,t.std = t.mean.to(device),t.std.to(device)
+    return t
 
 # %% ../nbs/lib/02_artefact.ipynb #9cf687c8
 def versions() -> dict:
@@ -123,51 +126,54 @@ def _placeholder(cfg:ModelCfg) -> Path:
         atomic_write(fn, lambda tmp: Image.new('RGB', (cfg.size, cfg.size)).save(tmp, format='PNG'))
     return fn
 
-def artefact_dls(cfg:ModelCfg, bs=64, data=None, **kwargs):
-    "fastai `DataLoaders` with the preprocessing recorded in `cfg` (valid = the recorded validation split, if present)"
+def artefact_dls(cfg:ModelCfg, bs=64, data=None, device='cpu', **kwargs):
+    "fastai `DataLoaders` on `device` with the preprocessing recorded in `cfg` (valid = the recorded validation split, if present)"
     trn,val = split_items(cfg, data)
     if not (trn+val) or not all(f.exists() for f in trn+val): trn,val = L([_placeholder(cfg)]),L([_placeholder(cfg)])
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock(vocab=cfg.classes)), get_y=parent_label,
                        splitter=lambda items: (list(range(len(trn))), list(range(len(trn), len(items)))),
-                       item_tfms=resize_tfm(cfg.size, cfg.resize), batch_tfms=norm_tfm(cfg.mean, cfg.std))
-    dls = dblock.dataloaders(trn+val, bs=bs, num_workers=0, **kwargs)
+                       item_tfms=resize_tfm(cfg.size, cfg.resize), batch_tfms=norm_tfm(cfg.mean, cfg.std, resolve_device(device)))
+    dls = dblock.dataloaders(trn+val, bs=bs, **{**loader_kwargs(device), **kwargs})
     dls.cfg = cfg
     return dls
 
 # %% ../nbs/lib/02_artefact.ipynb #05f0cc7f
-def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy) -> Learner:
-    "A fastai `Learner` around the model saved in `model_dir`, with matching preprocessing; `learn.cfg` is its config"
+def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy, device='cpu') -> Learner:
+    "A fastai `Learner` on `device` around the model saved in `model_dir`, with matching preprocessing; `learn.cfg` is its config"
     model,cfg = load_model(model_dir)
-    learn = Learner(artefact_dls(cfg, bs, data), model, loss_func=CrossEntropyLossFlat(), metrics=metrics, splitter=default_split)
+    dls = artefact_dls(cfg, bs, data, device)
+    learn = Learner(dls, model.to(dls.device), loss_func=CrossEntropyLossFlat(), metrics=metrics, splitter=default_split)
     learn.cfg = cfg
     return learn
 
 # %% ../nbs/lib/02_artefact.ipynb #e9401c69
 class Predictor:
     "Fast prediction with the model saved in `model_dir`"
-    def __init__(self, model_dir, threads:int=None):
+    def __init__(self, model_dir, threads:int=None, device='cpu'):
         if threads: torch.set_num_threads(threads)
+        self.device = resolve_device(device)
         self.model,self.cfg = load_model(model_dir)
-        self.model = self.model.to(memory_format=torch.channels_last)
+        self.model = self.model.to(self.device, memory_format=torch.channels_last)
         self.classes,self.size = self.cfg.classes,self.cfg.size
         self._resize = resize_tfm(self.size, self.cfg.resize)
         self._mean,self._std = (torch.tensor(v).view(3,1,1) for v in (self.cfg.mean, self.cfg.std))
 
     def preprocess(self, item) -> torch.Tensor:
-        "Normalised `[3,size,size]` tensor of `item` (path, bytes, file object or PIL image)"
+        "Normalised `[3,size,size]` tensor of `item` (path, bytes, file object or PIL image), on the predictor's device"
         img = self._resize(ShoeImage.create(item), split_idx=1)
         x = torch.from_numpy(np.array(img, dtype=np.uint8)).permute(2,0,1).float().div_(255)
-        return (x - self._mean) / self._std
+        return ((x - self._mean) / self._std).to(self.device)
 
     def probs(self, items, bs:int=32) -> torch.Tensor:
         "Class probabilities `[n, n_classes]` of `items`"
         items = list(items) if isinstance(items, (list, tuple, L)) else [items]
-        out = []
-        with torch.inference_mode():
-            for i in range(0, len(items), bs):
-                x = torch.stack([self.preprocess(o) for o in items[i:i+bs]]).contiguous(memory_format=torch.channels_last)
-                out.append(self.model(x).float().softmax(1))
+        out = [self.batch_probs(torch.stack([self.preprocess(o) for o in items[i:i+bs]])) for i in range(0, len(items), bs)]
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
+
+    def batch_probs(self, x:torch.Tensor) -> torch.Tensor:
+        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`"
+        with torch.inference_mode(), autocast(self.device):
+            return self.model(x.to(self.device).contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu()
 
     def top(self, probs:torch.Tensor, k:int=3) -> list:
         "The `k` most likely `(class, probability)` pairs of the class probabilities `probs`"

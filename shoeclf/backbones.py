@@ -5,6 +5,7 @@
 # %% ../nbs/lib/01_backbones.ipynb #cd1bd258
 from __future__ import annotations
 import os, socket, importlib.util
+from urllib.parse import urlsplit
 from pathlib import Path
 import torch, timm
 from torch import nn
@@ -15,8 +16,9 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
-           'NoWeightsError', 'hub_reachable', 'weights_kwargs', 'create_backbone', 'arch_names', 'backbone_stats',
-           'GeM', 'StageBody', 'MultiBody', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
+           'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'weights_kwargs', 'create_backbone',
+           'arch_names', 'backbone_stats', 'GeM', 'StageBody', 'MultiBody', 'MultiScale', 'pooled_body',
+           'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -64,22 +66,34 @@ def cached_weights(arch:str) -> Path|None:
     return dest
 
 # %% ../nbs/lib/01_backbones.ipynb #40467e0b
-class NoWeightsError(ShoeclfError, RuntimeError):
+class NoWeightsError(ShoeclfError, ConnectionError):
     "No pretrained weights are reachable for an architecture"
 
 # %% ../nbs/lib/01_backbones.ipynb #183bd154
-def hub_reachable(host='huggingface.co', port=443, timeout=3.) -> bool:
-    "Whether the timm hub answers (False at once when `HF_HUB_OFFLINE` or `SHOECLF_OFFLINE` is set)"
+def hub_endpoint() -> tuple[str, int]:
+    "Host and port of the Hugging Face Hub that `huggingface_hub` uses: `$HF_ENDPOINT` (a mirror, or a local stand-in), else huggingface.co:443"
+    u = urlsplit(os.environ.get('HF_ENDPOINT') or 'https://huggingface.co')
+    return u.hostname, u.port or (443 if u.scheme == 'https' else 80)
+
+def hub_reachable(host:str=None, port:int=None, timeout=3.) -> bool:
+    "Whether the timm hub (`hub_endpoint()` unless given) answers (False at once when `HF_HUB_OFFLINE` or `SHOECLF_OFFLINE` is set)"
     if os.environ.get('HF_HUB_OFFLINE','0') not in ('0','') or os.environ.get('SHOECLF_OFFLINE','0') not in ('0',''): return False
+    h,p = hub_endpoint()
+    host,port = host or h, port or p
     try:
         with socket.create_connection((host, port), timeout=timeout): return True
     except OSError: return False
 
 # %% ../nbs/lib/01_backbones.ipynb #81e0f40b
+def pretrained_cfg(arch:str):
+    "timm's pretrained config of `arch`, following timm's renames of old names (`convnext_large_in22k` → `convnext_large.fb_in22k`)"
+    from timm.models._registry import _deprecated_models
+    return timm.models.get_pretrained_cfg(_deprecated_models.get(arch, arch))
+
 def _hf_cached(arch:str) -> Path|None:
     "File of `arch`'s default weights in the local Hugging Face cache, if timm downloaded them before"
     from huggingface_hub import try_to_load_from_cache
-    hub_id = getattr(timm.models.get_pretrained_cfg(arch), 'hf_hub_id', None)
+    hub_id = getattr(pretrained_cfg(arch), 'hf_hub_id', None)
     if not hub_id: return None
     for fn in ('model.safetensors', 'pytorch_model.bin'):
         res = try_to_load_from_cache(hub_id, fn)
@@ -97,8 +111,9 @@ def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
     if fn is not None: return dict(pretrained_cfg_overlay=dict(file=str(fn)))
     if hub_reachable(): return {}
     raise NoWeightsError(
-        f"No ImageNet weights reachable for {arch!r}: the timm hub is offline and no package ships them. Fix: go online "
-        f"(timm downloads them once), pass a weights file (weights='path/to/{arch}.safetensors'), or train from scratch "
+        f"No ImageNet weights reachable for {arch!r}: the timm hub ({':'.join(map(str, hub_endpoint()))}) is offline or "
+        f"HF_HUB_OFFLINE is set, they are not in the Hugging Face cache, and no package ships them. Fix: go online once "
+        f"(timm downloads them into the cache; HF_ENDPOINT may name a mirror), pass a weights file (weights='path/to/{arch}.safetensors'), or train from scratch "
         f"with pretrained=False. Offline weights ship for: {', '.join(OFFLINE_WEIGHTS)}.")
 
 # %% ../nbs/lib/01_backbones.ipynb #cf1c4428
@@ -116,7 +131,7 @@ def arch_names(arch:str) -> list[str]:
 
 def backbone_stats(arch:str) -> tuple[list,list]:
     "ImageNet normalisation (mean, std) the pretrained weights of `arch` (its first body) expect"
-    cfg = timm.models.get_pretrained_cfg(arch_names(arch)[0])
+    cfg = pretrained_cfg(arch_names(arch)[0])
     return list(cfg.mean), list(cfg.std)
 
 # %% ../nbs/lib/01_backbones.ipynb #d47998ca
@@ -144,7 +159,7 @@ class MultiBody(nn.Module):
     def __init__(self, bodies, stats):
         super().__init__()
         self.bodies = nn.ModuleList(bodies)
-        (m0,s0),n = stats[0],len(stats)
+        m0,s0 = stats[0]
         for i,(m,s) in enumerate(stats):  # x_i = (x*s0 + m0 - m)/s: the input renormalised to body i's statistics
             self.register_buffer(f'scale{i}', (torch.tensor(s0)/torch.tensor(s)).view(1,3,1,1))
             self.register_buffer(f'shift{i}', ((torch.tensor(m0)-torch.tensor(m))/torch.tensor(s)).view(1,3,1,1))

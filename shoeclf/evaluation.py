@@ -19,6 +19,7 @@ from fastai.vision.augment import aug_transforms
 from fastai.torch_core import set_seed
 from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates
 from .artefact import load_learner_dir, split_items, Predictor
+from .batch import expand_paths, load_predictor, predict_csv, report_csv
 
 # %% auto #0
 __all__ = ['PHOTO_KINDS', 'IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds',
@@ -275,10 +276,11 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
                  data_dir:str,           # folder of labelled photos, one sub-folder per class
                  tta:bool=False,         # use test-time augmentation
                  json:str=None,          # write the report as JSON to this file
-                 no_leaks:bool=False):   # leave out near-duplicates of the model's training photos
+                 no_leaks:bool=False,    # leave out near-duplicates of the model's training photos
+                 device:str='auto'):     # auto (CUDA if a GPU is visible), cpu or cuda
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
-    learn = load_learner_dir(model_dir)
+    learn = load_learner_dir(model_dir, device=device)
     exclude,trn = L(),split_items(learn.cfg)[0]
     if not trn or not trn[0].exists():
         if no_leaks: raise NotFound(f"--no_leaks needs the model's training photos, not found under {(learn.cfg.split or {}).get('data')}")
@@ -316,15 +318,23 @@ def predict_files(predictor:Predictor, files, k:int=3, bs:int=16) -> list[dict]:
     return out
 
 # %% ../nbs/lib/05_evaluation.ipynb #4f115795
-IMAGE_FILES = Param('image files', str, nargs='+')   # several values: a `Param`, defined here so the signature stays plain
+IMAGE_FILES = Param('image files or folders (searched recursively)', str, nargs='+')   # several values: a `Param`, defined here so the signature stays plain
 
 @call_parse
 def predict_cli(model_dir:str,           # folder of the saved model
-                images:IMAGE_FILES,      # image files
+                images:IMAGE_FILES,      # image files or folders (searched recursively)
                 k:int=3,                 # how many classes to show
-                json:bool=False):        # print JSON instead of text
-    "Print the top-`k` classes with their probabilities for each image"
-    res = predict_files(Predictor(model_dir), list(images), k=k)
+                json:bool=False,         # print JSON instead of text
+                csv:str=None,            # write every prediction to this CSV file instead (streamed, resumable)
+                backend:str='torch',     # torch or onnx
+                onnx:str=None,           # ONNX file of the onnx backend (default MODEL_DIR/model.onnx)
+                bs:int=32,               # batch size
+                workers:int=2,           # processes opening the photos for --csv
+                device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda (torch backend)
+    "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
+    pred = load_predictor(model_dir, backend, onnx, device=device)
+    if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
+    res = predict_files(pred, list(expand_paths(images)), k=k)
     for r in res:
         if 'error' in r: print(f"{r['path']}: error: {r['error']}", file=sys.stderr)
     if json: print(jsonlib.dumps(res, indent=2))

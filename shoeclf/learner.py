@@ -17,7 +17,8 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed)
 from fastai.callback.channelslast import ChannelsLast
-from .core import image_files, near_duplicates, components, BadInput
+from .core import image_files, near_duplicates, components, get_data, PHOTO_FOLDER, BadInput
+from .device import autocast, to_mixed, loader_kwargs
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
 
@@ -72,8 +73,8 @@ def check_classes(files, path) -> list:
 # %% ../nbs/lib/03_learner.ipynb #cf9a13dd
 @delegates(shoe_aug, but=['size'])
 def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, resize:str='squish', aug:bool=True,
-             split:dict=None, keep_dups_together:bool=True, num_workers:int=0, **kwargs) -> DataLoaders:
-    "DataLoaders from `path/class/*.jpg`: seeded stratified split (or a recorded `split`), augmentation, `size` px; `dls.cfg` records them"
+             split:dict=None, keep_dups_together:bool=True, num_workers:int=None, device='cpu', **kwargs) -> DataLoaders:
+    "DataLoaders on `device` from `path/class/*.jpg`: seeded stratified split (or a recorded `split`), augmentation, `size` px; `dls.cfg` records them"
     path = Path(path)
     if split is not None:
         trn,val = ([path/f for f in split[k]] for k in ('train','valid'))
@@ -86,7 +87,7 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock), get_y=parent_label,
                        splitter=lambda items: (tr_idx, va_idx), item_tfms=resize_tfm(size, resize),
                        batch_tfms=shoe_aug(size, **kwargs) if aug else None)
-    dls = dblock.dataloaders(files, bs=bs, num_workers=num_workers)
+    dls = dblock.dataloaders(files, bs=bs, **loader_kwargs(device, num_workers))
     dls.cfg = ModelCfg(arch=None, classes=list(dls.vocab), size=size, resize=resize, split=_split(dls, path))   # the learner adds the rest
     return dls
 
@@ -103,7 +104,7 @@ def add_norm(dls, mean, std):
             if not torch.allclose(t.mean.flatten().cpu(), torch.tensor(mean, dtype=torch.float32)):
                 raise BadInput("These DataLoaders are normalised for another backbone: build new ones with `shoe_dls`")
             return
-    dls.add_tfms([norm_tfm(mean, std)], 'after_batch')
+    dls.add_tfms([norm_tfm(mean, std, dls.device)], 'after_batch')
 
 # %% ../nbs/lib/03_learner.ipynb #339d97d0
 class FreezeBN(Callback):
@@ -124,10 +125,11 @@ def recorded(learn, name:str='accuracy') -> float:
 def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai', pool:str='concat', stages=(),
                  scales=(1.,),
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
-    "A frozen (if `pretrained`) Learner for `arch` with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
+    "A frozen (if `pretrained`) Learner for `arch` on `dls.device`, with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
-    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales)
+    model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
+                       scales=scales).to(dls.device)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
@@ -148,7 +150,7 @@ def features(learn, dl, flip:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
     learn.model.to(memory_format=torch.channels_last)  # outside no_grad: parameters must stay trainable
     body,pool = learn.model[0].eval(),learn.model[1][:2].eval()
     fs,ts = [],[]
-    with torch.no_grad():
+    with torch.no_grad(), autocast(dl.device or 'cpu'):
         for xb,yb in dl:
             if flip: xb = xb.flip(3)
             fs.append(pool(body(xb.contiguous(memory_format=torch.channels_last))).float().as_subclass(torch.Tensor))
@@ -206,7 +208,7 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
     if len(hd) != 4 or not isinstance(hd[2], nn.BatchNorm1d): raise ValueError("fit_linear_head needs a learner with head='linear'")
     bn,lin = hd[2],hd[3]
     (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
-    mean,var,lr = fit_logreg(xt, yt, C, bn.eps)
+    mean,var,lr = fit_logreg(xt.cpu(), yt.cpu(), C, bn.eps)
     W,b = logreg_weights(lr.coef_, lr.intercept_)
     with torch.no_grad():
         bn.running_mean.copy_(mean); bn.running_var.copy_(var); bn.weight.fill_(1.)
@@ -216,7 +218,7 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
         lt,lv = hd[2:](xt),hd[2:](xv)
     loss = lambda l,y: float(learn.loss_func(l, y))   # the learner's loss, as in the epochs of a fine-tune
     return dict(epoch=0, train_loss=loss(lt, yt), valid_loss=loss(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
-                f1_score=float(f1_score(yv, lv.argmax(1), average='macro')), time=f'{time.time()-t0:.0f}s')
+                f1_score=float(f1_score(yv.cpu(), lv.argmax(1).cpu(), average='macro')), time=f'{time.time()-t0:.0f}s')
 
 # %% ../nbs/lib/03_learner.ipynb #740ef894
 class History(CSVLogger):
@@ -256,8 +258,8 @@ def _write_progress(out:Path, **kwargs):
     (out/'progress.json').write_text(json.dumps(p, indent=2))
 
 # %% ../nbs/lib/03_learner.ipynb #66ee5c24
-def train(data_dir,                          # photo folder with one sub-folder per class
-          out,                               # output model directory (resumable)
+def train(data_dir=None,                     # photo folder with one sub-folder per class (default: $SHOECLF_DATA, else the Kaggle download)
+          out='models/shoeclf',               # output model directory (resumable)
           arch:str='tf_efficientnet_lite1',  # timm architecture
           epochs:int=0,                      # fine-tune epochs of all layers (0: head only)
           size:int=240,                      # image size in pixels
@@ -279,11 +281,12 @@ def train(data_dir,                          # photo folder with one sub-folder 
           weights:str=None,                  # explicit weights file for the backbone
           resize:str='squish',               # how photos become squares: squish, crop or pad
           freeze_bn:bool=True,               # keep batch-norm statistics frozen in the fine-tune
+          device:str='auto',                 # auto (CUDA if a GPU is visible), cpu or cuda
          ) -> Learner:
-    "Fit a head on cached features, then fine-tune all layers for `epochs`; save the best validation epoch to `out`"
-    out = Path(out)
+    "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
+    out,data_dir = Path(out),get_data(data_dir)
     set_seed(seed)
-    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize)  # checks the folder first
+    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
     stages = [int(s) for s in str(stages).split(',') if s.strip()] if pool == 'gem' else []
     scales = [float(s) for s in str(scales).split(',') if s.strip()] if pool == 'gem' else [1.]
@@ -298,7 +301,7 @@ def train(data_dir,                          # photo folder with one sub-folder 
         _write_progress(out, config=recipe, phase='start', epoch=0, best=-1.)
     if resume and prog.get('phase') == 'done':
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
-        return load_learner_dir(out)
+        return load_learner_dir(out, device=device)
     learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
                          scales=scales, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
@@ -326,7 +329,7 @@ def train(data_dir,                          # photo folder with one sub-folder 
         lrs = slice(lr/20, lr) if pretrained else lr
         print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
         cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv')]
-        learn.fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
+        to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
     _write_progress(out, phase='done')
     res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))
     print(pd.Series(res, name='best epoch').to_string())
@@ -336,10 +339,10 @@ def train(data_dir,                          # photo folder with one sub-folder 
 # %% ../nbs/lib/03_learner.ipynb #83668c8a
 @call_parse
 @delegates(train, but=['data_dir', 'out'])
-def train_cli(data_dir:str,                  # photo folder with one sub-folder per class
+def train_cli(data_dir:PHOTO_FOLDER=None,     # photo folder with one sub-folder per class
               out:str='models/shoeclf',      # output model directory (resumable)
               threads:int=None,              # torch threads
               **kwargs):
-    "Train a shoe classifier on DATA_DIR and save it to OUT (every option of `train`)"
+    "Train a shoe classifier on DATA_DIR (default: $SHOECLF_DATA, else the Kaggle download) and save it to OUT (every option of `train`)"
     if threads: torch.set_num_threads(threads)
     train(data_dir, out, **kwargs)

@@ -10,6 +10,7 @@ import numpy as np, torch, onnx, onnxruntime as ort
 from torch import Tensor
 from fastcore.script import call_parse
 from .core import BadInput
+from .quantize import quantize_int8
 from .artefact import Predictor, load_model
 
 # %% auto #0
@@ -61,9 +62,16 @@ class OnnxPredictor(Predictor):
 @call_parse
 def export_onnx_cli(model_dir:str,         # folder with model.safetensors + model.json
                     out:str,               # the .onnx file to write
-                    opset:int=OPSET):      # ONNX opset version
-    "Export a saved model to ONNX and check onnxruntime agrees with torch"
-    out = export_onnx(model_dir, out, opset)
+                    opset:int=OPSET,       # ONNX opset version
+                    int8:bool=False,       # quantise to int8 (static, calibrated on training photos: shoeclf.quantize)
+                    calib:int=128,         # training photos for the int8 calibration
+                    data:str=None):        # the photo folder of the model's split, if it moved since training
+    "Export a saved model to ONNX (fp32, or int8 with `--int8`) and check onnxruntime agrees with torch"
+    out = Path(out)
+    fp32 = export_onnx(model_dir, out.with_suffix('.fp32.onnx') if int8 else out, opset)
+    if int8:
+        try: quantize_int8(model_dir, fp32, out, calib, data)
+        finally: fp32.unlink()
     pt = Predictor(model_dir)
     x = torch.zeros(1, 3, pt.size, pt.size)
     with torch.inference_mode(): diff = (pt.model(x) - OnnxModel(out)(x)).abs().max().item()
