@@ -11,7 +11,7 @@
 Without MODEL_DIR it uses models/brands when present, else trains `quick_model` (tf_efficientnet_lite1, 240 px, like
 the shipped model) in a temporary folder. bench/batch_speed.txt is this script's output.
 """
-import os, time, tempfile, argparse, statistics, platform, resource, warnings
+import os, time, tempfile, argparse, platform, resource, warnings
 from pathlib import Path
 import torch, onnxruntime
 from shoeclf.core import image_files
@@ -19,23 +19,13 @@ from shoeclf.artefact import Predictor, load_learner_dir
 from shoeclf.onnx import export_onnx, OnnxPredictor
 from shoeclf.quantize import quantize_int8
 from shoeclf.batch import predict_csv
-from _common import bench_model
+from _common import bench_model, round_robin
 
 def rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
 
 def rate(f, n:int) -> float:
     "Images per second of `f()`, which handles `n` images"
     t = time.perf_counter(); f(); return n/(time.perf_counter() - t)
-
-def median_ms(methods:dict, items, warmup=3) -> dict:
-    "Median ms per call of each of `methods` on `items`, calling them in turn on each item"
-    for x in items[:warmup]:
-        for m in methods.values(): m(x)
-    times = {k: [] for k in methods}
-    for x in items[warmup:]:
-        for k,m in methods.items():
-            t = time.perf_counter(); m(x); times[k].append(time.perf_counter() - t)
-    return {k: 1e3*statistics.median(ts) for k,ts in times.items()}
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -87,8 +77,8 @@ def main():
     lat = image_files(os.environ['SHOECLF_DATA'])
     lat = lat[::max(1, len(lat)//(a.n_latency+3))][:a.n_latency+3]
     with learn.no_bar(), learn.no_logging():
-        ms = median_ms({'onnxruntime int8 (OnnxPredictor)': o8.probs, 'onnxruntime fp32 (OnnxPredictor)': o32.probs,
-                        'torch (Predictor)': pt.probs, 'fastai learn.predict': learn.predict}, lat)
+        ms = {k: 1e3*v for k,v in round_robin({'onnxruntime int8 (OnnxPredictor)': o8.probs, 'onnxruntime fp32 (OnnxPredictor)': o32.probs,
+                                                 'torch (Predictor)': pt.probs, 'fastai learn.predict': learn.predict}, lat).items()}
     print(f'\n## Single-image latency, end to end (file -> probabilities), {len(lat)-3} photos of $SHOECLF_DATA (240x240), medians')
     for k,v in ms.items(): print(f'{k:<36}{v:>8.1f} ms   {ms["fastai learn.predict"]/v:5.2f}x the speed of learn.predict')
     print(f'int8 model file {int8.stat().st_size/1e6:.1f} MB, fp32 {(tmp/"fp32.onnx").stat().st_size/1e6:.1f} MB')

@@ -8,22 +8,13 @@ medians are reported, for each thread count.
 Without MODEL_DIR it uses models/brands when present, else trains `quick_model` in a temporary folder.
 bench/onnx_latency.txt is this script's output.
 """
-import os, tempfile, argparse, statistics, platform, warnings
+import os, tempfile, argparse, platform, warnings
 from pathlib import Path
 import torch, onnxruntime
 from shoeclf.core import image_files
 from shoeclf.artefact import Predictor, load_learner_dir
 from shoeclf.onnx import export_onnx, OnnxPredictor
-from _common import timed, bench_model
-
-def round_robin(methods:dict, items, warmup=3) -> dict:
-    "Median seconds per call of each of `methods` on `items`, calling them in turn on each item"
-    for x in items[:warmup]:
-        for m in methods.values(): m(x)
-    times = {k: [] for k in methods}
-    for x in items[warmup:]:
-        for k, m in methods.items(): times[k].append(timed(m, x)[0])
-    return {k: statistics.median(ts) for k, ts in times.items()}
+from _common import bench_model, round_robin
 
 def report(title, med:dict, base:str):
     print(f'\n{title}')
