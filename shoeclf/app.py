@@ -4,6 +4,7 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
+import socket
 from pathlib import Path
 import numpy as np, torch, matplotlib
 import torch.nn.functional as F
@@ -129,4 +130,7 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             max_file_size:str='20mb',      # larger uploads are refused with a message
             device:str='auto'):            # auto (CUDA if a GPU is visible), cpu or cuda
     "Serve the demo app for the model in `model_dir`"
+    with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
+        try: s.bind((host, port))
+        except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --port') from None
     make_app(model_dir, examples, device=device).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)

@@ -10,10 +10,11 @@ from pathlib import Path
 import numpy as np, torch, timm, fastai
 from torch import nn
 from PIL import Image
-from safetensors.torch import save_file, load_file
+from safetensors.torch import save_file
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
 from .core import load_image, to_rgb, cache_dir, atomic_write, BadInput, NotFound
+from .safety import safe_name, confined, load_weights, read_json
 from .backbones import shoe_model
 from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
@@ -68,7 +69,8 @@ class ModelCfg:
     extra:dict=field(default_factory=dict)        # anything else: the recipe, validation scores
 
     def __post_init__(self):
-        self.classes,self.size = [str(c) for c in self.classes],int(self.size)
+        if not isinstance(self.classes, (list, tuple)) or len(self.classes) < 2: raise BadInput(f'classes must be a list of at least two names, not {self.classes!r}')
+        self.classes,self.size = [safe_name(c) for c in self.classes],int(self.size)   # class names become folder names
         if self.mean is not None: self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
 
     @classmethod
@@ -81,7 +83,10 @@ class ModelCfg:
         "The config in `model_dir/model.json`"
         fn = Path(model_dir)/'model.json'
         if not fn.exists(): raise NotFound(f"No model in {model_dir}: {fn.name} is missing (train one with `shoeclf train`)")
-        return cls.from_dict(json.loads(fn.read_text()))
+        fix = 'train the model again with `shoeclf train`'
+        d = read_json(fn, fix)
+        try: return cls.from_dict(d)
+        except (TypeError, ValueError) as e: raise BadInput(f'{fn} is not a valid model.json ({e}): {fix}') from None
 
     def to_dict(self) -> dict: return asdict(self)
     def save(self, model_dir) -> Path:
@@ -108,7 +113,7 @@ def load_model(model_dir) -> tuple[nn.Module, ModelCfg]:
     cfg = ModelCfg.load(model_dir)
     model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages,
                        scales=cfg.scales)
-    model.load_state_dict(load_file(Path(model_dir)/'model.safetensors'))
+    load_weights(model, Path(model_dir)/'model.safetensors')
     return model.eval(), cfg
 
 # %% ../nbs/lib/02_artefact.ipynb #d9755925
@@ -116,7 +121,7 @@ def split_items(cfg:ModelCfg, data=None) -> tuple[L, L]:
     "The (train, valid) files of the split recorded in `cfg`, under `data` (default: the recorded data folder)"
     sp = cfg.split or {}
     root = Path(data or sp.get('data', ''))
-    return L(root/f for f in sp.get('train', [])), L(root/f for f in sp.get('valid', []))
+    return tuple(L(confined(f, root, 'a file of the split in model.json') for f in sp.get(k, [])) for k in ('train', 'valid'))
 
 # %% ../nbs/lib/02_artefact.ipynb #ee8e1198
 def _placeholder(cfg:ModelCfg) -> Path:

@@ -12,6 +12,7 @@ from torch import nn
 import torch.nn.functional as F
 from safetensors.torch import save_file
 from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
+from .safety import load_weights
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
@@ -118,8 +119,11 @@ def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
 
 # %% ../nbs/lib/01_backbones.ipynb #cf1c4428
 def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kwargs) -> nn.Module:
-    "timm model `arch` with ImageNet weights from wherever they are reachable (`weights`: explicit file)"
-    extra = weights_kwargs(arch, weights) if pretrained else {}
+    "timm model `arch` with ImageNet weights from wherever they are reachable (`weights`: explicit file, every tensor checked)"
+    if not timm.is_model(arch): raise BadInput(f"Unknown timm architecture {arch!r} (see `timm.list_models()`)")
+    if pretrained and weights is not None:   # timm loads a file non-strictly: a file that does not fit would load nothing
+        return load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights)
+    extra = weights_kwargs(arch) if pretrained else {}
     return timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs)
 
 # %% ../nbs/lib/01_backbones.ipynb #230b6c88

@@ -9,6 +9,7 @@ __all__ = ['COMMANDS', 'usage', 'command', 'parse_command', 'run_command', 'main
 import importlib, os, sys, warnings
 from fastcore.script import anno_parser
 from .core import ShoeclfError
+from .safety import check_options
 
 # %% ../nbs/lib/11_cli.ipynb #047c2c11
 COMMANDS = {
@@ -48,7 +49,7 @@ def parse_command(name:str, argv:list) -> dict:
     p = anno_parser(getattr(f, '__wrapped__', f), prog=f'shoeclf {name}')
     args = vars(p.parse_args(_dashes_ok(argv, p._option_string_actions)))
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    return args
+    return check_options(args)
 
 def run_command(name:str, argv:list):
     "Parse `argv` with the annotations of command `name` and call it"
@@ -69,5 +70,7 @@ def main(argv=None) -> int:
     try: res = run_command(name, rest)
     except ShoeclfError as e:
         if os.environ.get('SHOECLF_DEBUG'): raise
-        print(f'shoeclf {name}: error: {e}', file=sys.stderr); return 2
+        print(f'shoeclf {name}: error: {e}', file=sys.stderr); return e.exit_code
+    except KeyboardInterrupt:
+        print(f'shoeclf {name}: interrupted', file=sys.stderr); return 130
     return res if isinstance(res, int) else 0

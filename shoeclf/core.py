@@ -28,10 +28,11 @@ MAX_BYTES  = 50_000_000     # refuse to read files larger than this into memory
 # %% ../nbs/lib/00_core.ipynb #185e54b5
 class ShoeclfError(Exception):
     "An error the user can fix, with a message that names the fix; `shoeclf` prints it in one line, without a traceback"
+    exit_code = 2   # what `shoeclf` exits with: 2 for usage and data errors, 1 for failures (`Offline`, `safety.Failed`)
 
 class BadInput(ShoeclfError, ValueError): "Input shoeclf cannot use: a wrong name or option, a folder without the photos it needs"
 class NotFound(ShoeclfError, FileNotFoundError): "A file or folder that is not where it was said to be"
-class Offline(ShoeclfError, ConnectionError): "Something to download that cannot be reached"
+class Offline(ShoeclfError, ConnectionError): "Something to download that cannot be reached"; exit_code = 1
 
 class BadImage(BadInput):
     "An image that cannot be used, with a short `reason`"

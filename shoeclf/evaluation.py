@@ -17,7 +17,8 @@ from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 from fastai.vision.augment import aug_transforms
 from fastai.torch_core import set_seed
-from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates
+from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates, atomic_write
+from .safety import not_an_input, Failed
 from .artefact import load_learner_dir, split_items, Predictor
 from .batch import expand_paths, load_predictor, predict_csv, report_csv
 
@@ -280,6 +281,7 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
                  device:str='auto'):     # auto (CUDA if a GPU is visible), cpu or cuda
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
+    if json: not_an_input(json, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors', data_dir)
     learn = load_learner_dir(model_dir, device=device)
     exclude,trn = L(),split_items(learn.cfg)[0]
     if not trn or not trn[0].exists():
@@ -295,8 +297,7 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
     print(f"{Path(model_dir).name} on {data_dir}{' (TTA)' if tta else ''}")
     print_report(rep)
     if json:
-        Path(json).parent.mkdir(parents=True, exist_ok=True)
-        Path(json).write_text(jsonlib.dumps(rep, indent=2))
+        atomic_write(json, jsonlib.dumps(rep, indent=2).encode())
         print(f'\nreport written to {json}')
     return rep
 
@@ -342,4 +343,5 @@ def predict_cli(model_dir:str,           # folder of the saved model
         for r in res:
             if 'top' in r: print(f"{r['path']}: " + ', '.join(f'{c} {p:.3f}' for c,p in r['top']))
     if not any('top' in r for r in res): raise BadImage(f'none of the {len(res)} images could be read')
+    if failed := sum('error' in r for r in res): raise Failed(f'{failed} of the {len(res)} images could not be read (see above)')
     return res

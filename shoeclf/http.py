@@ -6,7 +6,7 @@
 from __future__ import annotations
 import email.utils, threading, time
 from urllib.parse import urlsplit
-import requests
+import requests, urllib3
 from fastcore.basics import store_attr
 from . import __version__
 
@@ -75,17 +75,30 @@ class FetchError(Exception):
     "A download that failed, with a short `reason`"
     def __init__(self, reason:str): self.reason = reason; super().__init__(reason)
 
-def _request_problem(e:requests.RequestException) -> str:
+def _request_problem(e:requests.RequestException|urllib3.exceptions.HTTPError) -> str:
     if isinstance(e, requests.Timeout) or 'timed out' in str(e): return 'timeout'
     if isinstance(e, requests.TooManyRedirects): return 'too many redirects'
-    if isinstance(e, requests.exceptions.ChunkedEncodingError): return 'incomplete download'
+    if isinstance(e, (requests.exceptions.ChunkedEncodingError, urllib3.exceptions.ProtocolError)): return 'incomplete download'
     if isinstance(e, requests.ConnectionError): return 'connection failed'
     return f'request failed: {type(e).__name__}'
 
-def fetch(url:str, session:requests.Session, max_bytes:int=MAX_DOWNLOAD) -> bytes:
-    "The body of `url` if it is an image of at most `max_bytes`; else raise `FetchError` with the reason"
+def fetch(url:str, session:requests.Session, max_bytes:int=MAX_DOWNLOAD, max_time:float=60.) -> bytes:
+    "The body of `url` if it is an image of at most `max_bytes` that arrives within `max_time` seconds; else raise `FetchError`"
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
+    box = {}   # a timeout bounds each read, not a download: the download runs in a thread we stop waiting for
+    def run():
+        try: box['data'] = _get(url, session, max_bytes, box)
+        except BaseException as e: box['error'] = e
+    t = threading.Thread(target=run, daemon=True); t.start(); t.join(max_time)
+    if t.is_alive():
+        box['late'] = True   # the thread ends at its next read, which a timeout bounds
+        raise FetchError(f'too slow: not downloaded within {max_time:g} s')
+    if 'error' in box: raise box['error']
+    return box['data']
+
+def _get(url:str, session:requests.Session, max_bytes:int, box:dict) -> bytes:
+    "The body of `url` (see `fetch`); stops once `box['late']` is set"
     try:
         with session.get(url, stream=True) as r:
             if r.status_code != 200: raise FetchError(f'http {r.status_code}')
@@ -95,8 +108,9 @@ def fetch(url:str, session:requests.Session, max_bytes:int=MAX_DOWNLOAD) -> byte
             size = r.headers.get('Content-Length', '')
             if size.isdigit() and int(size) > max_bytes: raise FetchError(f'too large: {int(size):,} bytes (limit {max_bytes:,})')
             data = bytearray()
-            for chunk in r.iter_content(1 << 16):
+            while chunk := r.raw.read1(1 << 16, decode_content=True):   # what one read of the socket brings
                 data += chunk
                 if len(data) > max_bytes: raise FetchError(f'too large: over {max_bytes:,} bytes')
-    except requests.RequestException as e: raise FetchError(_request_problem(e)) from None
+                if box.get('late'): raise FetchError('too slow')
+    except (requests.RequestException, urllib3.exceptions.HTTPError) as e: raise FetchError(_request_problem(e)) from None
     return bytes(data)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import json, time
+import json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -17,15 +17,16 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed)
 from fastai.callback.channelslast import ChannelsLast
-from .core import image_files, near_duplicates, components, get_data, PHOTO_FOLDER, BadInput
+from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput
 from .device import autocast, to_mixed, loader_kwargs
+from .safety import model_out, FolderLock, confined, load_weights, read_json
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
 
 # %% auto #0
-__all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'add_norm', 'FreezeBN', 'shoe_metrics',
-           'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head', 'fit_logreg',
-           'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'train', 'train_cli']
+__all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
+           'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
+           'fit_logreg', 'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'train', 'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -65,6 +66,9 @@ def shoe_aug(size:int, min_scale:float=0.6, max_rotate:float=15., max_zoom:float
 def check_classes(files, path) -> list:
     "Labels of `files`, raising a clear error for an empty folder or a single class"
     if not len(files): raise BadInput(f"No images found under {path}: expected one sub-folder per class, e.g. {path}/nike/1.jpg")
+    deep = [f for f in files if len(Path(f).relative_to(path).parts) != 2]
+    if deep: raise BadInput(f"{deep[0]} is not directly in a class folder: a class is a folder directly under {path} "
+                            f"(e.g. {path}/nike/1.jpg); move the photos of sub-folders up into their class folder")
     labels = [parent_label(f) for f in files]
     if len(set(labels)) < 2: raise BadInput(
         f"Only one class ({labels[0]!r}) under {path}: need at least two class folders, e.g. {path}/nike and {path}/adidas")
@@ -77,19 +81,29 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
     "DataLoaders on `device` from `path/class/*.jpg`: seeded stratified split (or a recorded `split`), augmentation, `size` px; `dls.cfg` records them"
     path = Path(path)
     if split is not None:
-        trn,val = ([path/f for f in split[k]] for k in ('train','valid'))
+        trn,val = ([confined(f, path, 'a file of the split') for f in split[k]] for k in ('train','valid'))
         files = L(trn + val); labels = check_classes(files, path)
         tr_idx,va_idx = list(range(len(trn))), list(range(len(trn), len(files)))
     else:
-        files = image_files(path); labels = check_classes(files, path)
+        files,bad = scan_images(path); labels = check_classes(files, path)
+        if len(bad): print(skipped_message(bad, path))
         groups = dup_groups(files) if keep_dups_together else None
         tr_idx,va_idx = stratified_split(labels, valid_pct, seed, groups)
+        for c in sorted(set(labels) - {labels[i] for i in va_idx}):
+            print(f"note: class {c!r} has {labels.count(c)} photo(s), none left for validation: its validation scores say nothing")
+    if bs > len(tr_idx): print(f"note: {len(tr_idx)} training photos, fewer than the batch size {bs}: batches of {len(tr_idx)}")
+    bs = min(bs, len(tr_idx))
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock), get_y=parent_label,
                        splitter=lambda items: (tr_idx, va_idx), item_tfms=resize_tfm(size, resize),
                        batch_tfms=shoe_aug(size, **kwargs) if aug else None)
     dls = dblock.dataloaders(files, bs=bs, **loader_kwargs(device, num_workers))
     dls.cfg = ModelCfg(arch=None, classes=list(dls.vocab), size=size, resize=resize, split=_split(dls, path))   # the learner adds the rest
     return dls
+
+def skipped_message(bad:pd.DataFrame, path) -> str:
+    "What `train` says about the files of `bad` (`path`, `reason`) it leaves out of the photo folder `path`"
+    lines = '\n'.join(f'  {p}: {r}' for p,r in zip(bad.path, bad.reason))
+    return f"{len(bad)} files skipped (not usable photos):\n{lines}\nmove them aside with: shoeclf data {path} --quarantine_to DIR"
 
 def _split(dls, root:Path) -> dict:
     "The train/valid split of `dls` as file paths relative to the data folder `root` (stored in the artefact)"
@@ -176,7 +190,7 @@ def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True,
              quiet=False, cbs=None) -> Learner:
     "Train `learn`'s head on cached backbone features (computed here unless `feats` is given); returns the head Learner"
     (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
-    fdls = DataLoaders(DataLoader(list(zip(xt, yt)), bs=bs, shuffle=True, drop_last=True, num_workers=0),
+    fdls = DataLoaders(DataLoader(list(zip(xt, yt)), bs=min(bs, len(xt)), shuffle=True, drop_last=True, num_workers=0),
                        DataLoader(list(zip(xv, yv)), bs=256, num_workers=0))
     hl = Learner(fdls, learn.model[1][2:], loss_func=learn.loss_func, metrics=shoe_metrics(), wd=wd)
     if quiet:
@@ -243,7 +257,7 @@ class KeepBest(TrackerCallback):
         super().after_epoch()
         if self.new_best: save_model_weights(self.model, self.out/'best.safetensors')
         save_model_weights(self.model, self.out/'checkpoint.safetensors')
-        _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best))
+        _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best), rows=_history_rows(self.out))
     def after_fit(self):
         super().after_fit()
         if (self.out/'best.safetensors').exists(): self.model.load_state_dict(load_file(self.out/'best.safetensors'))
@@ -251,11 +265,21 @@ class KeepBest(TrackerCallback):
 # %% ../nbs/lib/03_learner.ipynb #3f4d61e3
 def _read_progress(out:Path) -> dict:
     fn = out/'progress.json'
-    return json.loads(fn.read_text()) if fn.exists() else {}
+    return read_json(fn, 'delete it to train from scratch') if fn.exists() else {}
 
 def _write_progress(out:Path, **kwargs):
     p = {**_read_progress(out), **kwargs}
-    (out/'progress.json').write_text(json.dumps(p, indent=2))
+    atomic_write(out/'progress.json', json.dumps(p, indent=2).encode())
+
+def _history_rows(out:Path) -> int:
+    "Lines of `out/history.csv`, header included: recorded with the progress, so a resumed run knows which rows are done"
+    fn = out/'history.csv'
+    return len(fn.read_bytes().splitlines()) if fn.exists() else 0
+
+def _trim_history(out:Path, rows:int|None):
+    "Cut `out/history.csv` back to its first `rows` lines, dropping the rows of epochs a resumed run repeats (and any cut-off line)"
+    fn = out/'history.csv'
+    if rows is not None and fn.exists(): atomic_write(fn, b''.join(fn.read_bytes().splitlines(keepends=True)[:rows]))
 
 # %% ../nbs/lib/03_learner.ipynb #66ee5c24
 def train(data_dir=None,                     # photo folder with one sub-folder per class (default: $SHOECLF_DATA, else the Kaggle download)
@@ -306,7 +330,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                          scales=scales, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
-        learn.model.load_state_dict(load_file(ck))
+        load_weights(learn.model, ck)
+        _trim_history(out, prog.get('rows'))
         print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
     else:
         best = -1.
@@ -321,7 +346,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
             hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv'))
             best = recorded(hl)
         for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
-        _write_progress(out, phase='head', epoch=0, best=best)
+        _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
         prog = _read_progress(out)
     if epochs and prog['phase'] != 'done':
         start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
@@ -342,7 +367,12 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
 def train_cli(data_dir:PHOTO_FOLDER=None,     # photo folder with one sub-folder per class
               out:str='models/shoeclf',      # output model directory (resumable)
               threads:int=None,              # torch threads
+              force:bool=False,              # write into an OUT that is not a shoeclf model folder
               **kwargs):
     "Train a shoe classifier on DATA_DIR (default: $SHOECLF_DATA, else the Kaggle download) and save it to OUT (every option of `train`)"
     if threads: torch.set_num_threads(threads)
-    train(data_dir, out, **kwargs)
+    with FolderLock(model_out(out, force)):
+        try: train(data_dir, out, **kwargs)
+        except KeyboardInterrupt:
+            print(f'\nto resume, run the same command again: it goes on from the last checkpoint in {out}', file=sys.stderr)
+            raise

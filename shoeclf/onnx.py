@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np, torch, onnx, onnxruntime as ort
 from torch import Tensor
 from fastcore.script import call_parse
-from .core import BadInput
+from .core import BadInput, atomic_write
 from .quantize import quantize_int8
+from .safety import not_an_input
 from .artefact import Predictor, load_model
 
 # %% auto #0
@@ -21,8 +22,8 @@ OPSET = 18
 
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
+    out = not_an_input(out, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors')
     model, cfg = load_model(model_dir)
-    out = Path(out); out.parent.mkdir(parents=True, exist_ok=True)
     x = torch.zeros(2, 3, cfg.size, cfg.size)
     batch = torch.export.Dim('batch', min=1, max=4096)
     prog = torch.onnx.export(model, (x,), dynamo=True, opset_version=opset, input_names=['image'],
@@ -31,7 +32,7 @@ def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     keep = {k: getattr(cfg, k) for k in ('arch', 'classes', 'size', 'resize', 'mean', 'std')}
     onnx.helper.set_model_props(proto, {'shoeclf': json.dumps(keep)})
     onnx.checker.check_model(proto)
-    onnx.save(proto, out)
+    atomic_write(out, lambda tmp: onnx.save(proto, tmp))
     return out
 
 # %% ../nbs/lib/09_onnx.ipynb #166f8885

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/08_scrape.ipynb #ffee5c69
 from __future__ import annotations
-import csv, hashlib, io, os, re, warnings
+import csv, hashlib, io, os, re, time, warnings
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -15,6 +15,7 @@ from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
                           quarantine, cache_dir, components, BadInput, NotFound)
+from .safety import safe_name, confined, Failed
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import SearchError, image_search
 
@@ -40,8 +41,12 @@ class Manifest:
     def __init__(self, out):
         self.path, self.rows = Path(out)/'manifest.csv', {}
         if self.path.exists():
-            with self.path.open(newline='', encoding='utf-8') as f:
-                for r in csv.DictReader(f): self.rows[r['class'], r['url']] = r
+            try:
+                with self.path.open(newline='', encoding='utf-8') as f:
+                    for n, r in enumerate(csv.DictReader(f), 2): self.rows[r['class'], r['url']] = _checked_row(r, Path(out))
+            except (csv.Error, UnicodeDecodeError, KeyError, TypeError, BadInput) as e:
+                where = f'line {n}: ' if isinstance(e, BadInput) else ''
+                raise BadInput(f'{self.path} is corrupt ({where}{e if isinstance(e, BadInput) else type(e).__name__}): fix or delete it') from None
     def __len__(self): return len(self.rows)
     def __contains__(self, key): return key in self.rows
     def __getitem__(self, key): return self.rows[key]
@@ -61,6 +66,13 @@ class Manifest:
     @property
     def df(self) -> pd.DataFrame: return pd.DataFrame(list(self.rows.values()), columns=MANIFEST_COLS)
 
+def _checked_row(r:dict, out:Path) -> dict:
+    "Manifest row `r`, if its class is a plain name and its file stays inside `out`"
+    if set(r) != set(MANIFEST_COLS) or None in r.values(): raise KeyError('columns')
+    safe_name(r['class'])
+    if r['file']: confined(r['file'], out, 'file')
+    return r
+
 def read_manifest(out) -> pd.DataFrame:
     "The manifest of the scraped folder `out` as a DataFrame (empty if there is none)"
     return Manifest(out).df
@@ -77,11 +89,11 @@ def check_class(name:str) -> str:
     return name
 
 # %% ../nbs/lib/08_scrape.ipynb #f035feed
-def _download(url:str, session, max_bytes:int, max_size:int) -> tuple:
+def _download(url:str, session, max_bytes:int, max_size:int, max_time:float) -> tuple:
     "(sha1 of the body, JPEG bytes, None) for a usable image at `url`, else (sha1 or '', None, reason)"
     h = ''
     try:
-        data = fetch(url, session, max_bytes)
+        data = fetch(url, session, max_bytes, max_time)
         h = hashlib.sha1(data).hexdigest()
         return h, to_jpeg(data, max_size), None
     except (FetchError, BadImage) as e: return h, None, e.reason
@@ -96,7 +108,8 @@ def _in_order(fn, items, ex, limit):
         x, f = pending.popleft()
         yield x, f.result()
 
-def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress) -> dict:
+def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress,
+                  download_time, late) -> dict:
     "Download the candidate `urls` of `cls` until it has `per_class` images; return the counts"
     done = lambda u: (cls, u) in man and not (retry_failed and man[cls, u]['status'] == 'failed')
     saved = {r['hash']: r['file'] for r in man.rows.values() if r['status'] == 'ok'}
@@ -107,7 +120,7 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
     ex, pb = ThreadPoolExecutor(max(1, n_workers)), progress_bar(range(per_class - have), leave=False, display=progress)
     pb.update(0)
     try:   # never more downloads running than images still needed, so none is fetched in vain
-        results = _in_order(lambda u: _download(u, session, max_bytes, max_size), todo, ex,
+        results = _in_order(lambda u: _download(u, session, max_bytes, max_size, download_time), todo, ex,
                             lambda: min(n_workers, per_class - have - counts['ok']))
         for n, (url, (h, jpeg, reason)) in enumerate(results, 1):
             row = dict(url=url, query=query, hash=h, reason=reason, status='failed', **{'class': cls})
@@ -121,7 +134,7 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
             counts[row['status']] += 1
             pb.comment = f'{cls}: {n}/{len(todo)} tried, {counts["failed"]} failed, {counts["duplicate"]} duplicates'
             pb.update(counts['ok'])
-            if have + counts['ok'] >= per_class: break
+            if have + counts['ok'] >= per_class or late(): break
     finally:
         ex.shutdown(wait=True, cancel_futures=True)
         if pb.last_v is not None: pb.on_iter_end()    # results ran out before `per_class`
@@ -130,21 +143,28 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
 # %% ../nbs/lib/08_scrape.ipynb #30146cbe
 def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:str='bing', endpoint:str=None,
            session:requests.Session=None, max_size:int=512, max_bytes:int=MAX_DOWNLOAD, n_workers:int=4,
-           retry_failed:bool=False, progress:bool=True) -> pd.DataFrame:
-    "Search `query.format(class)` for each of `classes` and download up to `per_class` images each into `out/<class>/`"
+           retry_failed:bool=False, progress:bool=True, download_time:float=60., max_time:float=None) -> pd.DataFrame:
+    "Search `query.format(class)` for each of `classes` and download up to `per_class` images each into `out/<class>/`, within `max_time` s"
     classes = L(classes).map(check_class)
     if '{' not in query: raise BadInput(f'query {query!r} has no {{}} for the class name')
-    out = scraped_dir(out); out.mkdir(parents=True, exist_ok=True)
+    out = scraped_dir(out)
+    if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
+    out.mkdir(parents=True, exist_ok=True)
     session = session if session is not None else PoliteSession()
     search, man, rows = image_search(engine, endpoint, session), Manifest(out), []
+    end = time.monotonic() + max_time if max_time else None
+    late = lambda: end is not None and time.monotonic() > end
+    stopped = f'stopped after --max_time {max_time} s: run again to go on'
     for cls in classes:
         q = query.format(cls)
+        if late(): rows.append(dict(query=q, error=stopped, **{'class': cls})); continue
         try: urls = search.urls(q, 2*per_class)
         except SearchError as e:
             warnings.warn(str(e))
             rows.append(dict(query=q, error=str(e), **{'class': cls})); continue
-        rows.append(dict(query=q, error='', **{'class': cls}, **_scrape_class(cls, q, urls, out, man, session, per_class, max_bytes,
-                                                                   max_size, n_workers, retry_failed, progress)))
+        counts = _scrape_class(cls, q, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress,
+                               download_time, late)
+        rows.append(dict(query=q, error=stopped if late() else '', **{'class': cls}, **counts))
     res = pd.DataFrame(rows, columns=['class', 'query', 'found', 'skipped', 'ok', 'duplicate', 'failed', 'error'])
     res['total_ok'] = [int(((man.df['class'] == c) & (man.df.status == 'ok')).sum()) for c in res['class']]
     return res
@@ -202,8 +222,8 @@ def drop_duplicates(out=None, report:pd.DataFrame=None) -> pd.DataFrame:
     "Move the files of `report` (from `find_duplicates`) into `out/.dropped` and mark them dropped in the manifest"
     out = scraped_dir(out)
     if report is None or not len(report): return report
-    quarantine(pd.DataFrame(dict(path=[str(out/f) for f in report.file], reason=report.reason)), out/'.dropped')
-    man = Manifest(out)
+    man = Manifest(out)      # checked before anything moves
+    quarantine(pd.DataFrame(dict(path=[str(confined(f, out, 'file')) for f in report.file], reason=report.reason)), out/'.dropped')
     why = dict(zip(report.file, report.reason))
     man.update([{**r, 'status': 'dropped', 'reason': why[r['file']]} for r in man.rows.values() if r['status'] == 'ok' and r['file'] in why])
     return report
@@ -227,6 +247,8 @@ def scrape_cli(
     timeout:float=10.,           # seconds before a request times out
     workers:int=4,               # parallel downloads
     retry_failed:bool=False,     # retry the URLs that failed in an earlier run
+    download_time:float=60.,     # seconds one download may take in all (a timeout bounds each read only)
+    max_time:float=3600.,        # seconds the whole run may take; run again to go on
     no_dedup:bool=False,         # keep duplicates (no clean-up after downloading)
 ):
     "Build a test set from image search: download, check and de-duplicate photos into OUT/<class>/"
@@ -234,7 +256,7 @@ def scrape_cli(
     out, train = scraped_dir(out), train or os.environ.get('SHOECLF_DATA')
     session = PoliteSession(timeout=timeout, min_interval=min_interval)
     res = scrape(classes, out, query, per_class, engine, endpoint, session, max_size=max_size, n_workers=workers,
-                 retry_failed=retry_failed)
+                 retry_failed=retry_failed, download_time=download_time, max_time=max_time)
     print(res.to_string(index=False, na_rep=''))
     if not no_dedup:
         if not train: print('no training photos given (--train or $SHOECLF_DATA): duplicates checked inside the new set only')
@@ -243,3 +265,4 @@ def scrape_cli(
         print(f'\n{len(rep)} duplicates dropped' + moved)
     man = read_manifest(out)
     print(f'\n{out}: images per class\n' + man[man.status == 'ok'].groupby('class').size().to_string())
+    if len(failed := res[res.error != '']): raise Failed(f"{len(failed)} of {len(res)} classes not done: {failed.error.iloc[0]}")

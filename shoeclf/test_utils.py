@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04_test_utils.ipynb #334d5af2
 from __future__ import annotations
-import html, json, mimetypes, re, socket, sys, threading
+import hashlib, html, json, mimetypes, re, socket, sys, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
@@ -12,7 +12,8 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'file_tree']
+__all__ = ['quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'file_tree',
+           'tree_digest']
 
 # %% ../nbs/lib/04_test_utils.ipynb #fddf756f
 def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
@@ -129,3 +130,9 @@ def distinct_photos(files, n:int, min_dist:int=12) -> L:
 def file_tree(root) -> list:
     "Every file under `root`, relative"
     return sorted(str(p.relative_to(root)) for p in Path(root).rglob('*') if p.is_file())
+
+def tree_digest(root) -> str:
+    "sha256 of the names and contents of every file under `root`: the same digest before and after, an untouched folder"
+    h = hashlib.sha256()
+    for f in file_tree(root): h.update(f.encode() + b'\0' + (Path(root)/f).read_bytes())
+    return h.hexdigest()
