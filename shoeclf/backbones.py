@@ -10,6 +10,7 @@ from pathlib import Path
 import torch, timm
 from torch import nn
 import torch.nn.functional as F
+from contextlib import contextmanager
 from safetensors.torch import save_file
 from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
 from .safety import load_weights
@@ -178,6 +179,12 @@ class MultiScale(nn.Module):
         super().__init__()
         self.body,self.scales,self.only = body,[float(s) for s in scales],None
     def at(self, x, s:float): return self.body(x if s == 1 else F.interpolate(x, scale_factor=s, mode='bilinear', align_corners=False))
+    @contextmanager
+    def at_scale(self, s:float):
+        "Inside the `with` block, features of scale `s` only"
+        self.only = s
+        try: yield self
+        finally: self.only = None
     def forward(self, x):
         if self.only is not None: return self.at(x, self.only)
         return torch.stack([self.at(x, s) for s in self.scales]).mean(0)

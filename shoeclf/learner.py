@@ -20,7 +20,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput
 from .device import autocast, to_mixed, loader_kwargs
 from .safety import model_out, FolderLock, confined, load_weights, read_json
-from .backbones import shoe_model, backbone_stats
+from .backbones import shoe_model, backbone_stats, MultiScale
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
 
 # %% auto #0
@@ -177,11 +177,12 @@ def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
     dls = learn.dls
     clean = dls.test_dl(dls.train.items, with_labels=True)
     augmented = dls.train.new(shuffle=False, drop_last=False)
+    clean_views = lambda: [features(learn, clean)] + ([features(learn, clean, flip=True)] if flip else [])
     body,tr = learn.model[0],[]
-    for s in getattr(body, 'scales', [None]):  # each scale its own training sample; the model averages them when it predicts
-        body.only = s
-        try: tr += [features(learn, clean)] + ([features(learn, clean, flip=True)] if flip else [])
-        finally: body.only = None
+    if isinstance(body, MultiScale):
+        for s in body.scales:  # each scale its own training sample; the model averages them when it predicts
+            with body.at_scale(s): tr += clean_views()
+    else: tr = clean_views()
     tr += [features(learn, augmented) for _ in range(n_views)]
     return (torch.cat([f for f,_ in tr]), torch.cat([t for _,t in tr])), features(learn, dls.valid)
 
