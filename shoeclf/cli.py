@@ -74,3 +74,7 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print(f'shoeclf {name}: interrupted', file=sys.stderr); return 130
     return res if isinstance(res, int) else 0
+
+# %% ../nbs/lib/11_cli.ipynb #604f1c8d
+#| eval: false
+if __name__ == '__main__': sys.exit(main())

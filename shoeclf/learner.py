@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import json, sys, time
+import contextlib, json, sys, time
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -15,10 +15,11 @@ from fastcore.script import call_parse
 from safetensors.torch import load_file
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label, aug_transforms, RandomResizedCropGPU,
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
-    default_split, Callback, TrackerCallback, CSVLogger, L, set_seed)
+    default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput
-from .device import autocast, to_mixed, loader_kwargs
+from .device import autocast, to_mixed, loader_kwargs, resolve_device
+from .distributed import init_distributed, distributed, is_main, bare
 from .safety import model_out, FolderLock, confined, load_weights, read_json
 from .backbones import shoe_model, backbone_stats, MultiScale
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
@@ -125,7 +126,7 @@ class FreezeBN(Callback):
     "Keep the body's batch-norm layers in eval mode while training (running statistics frozen, affine weights train)"
     order = 2
     def before_train(self):
-        for m in self.learn.model[0].modules():
+        for m in bare(self.learn.model)[0].modules():
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
 
 # %% ../nbs/lib/03_learner.ipynb #deebb459
@@ -237,14 +238,16 @@ def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=No
 
 # %% ../nbs/lib/03_learner.ipynb #740ef894
 class History(CSVLogger):
-    "Append each epoch's metrics to the CSV file `fname`, writing the header only into a new file"
-    def __init__(self, fname): super().__init__(fname, append=True)
+    "Append each epoch's metrics to the CSV file `fname`, writing the header only into a new file; epochs before `start_epoch` (skipped by a resumed fit) leave no row"
+    def __init__(self, fname, start_epoch:int=0): super().__init__(fname, append=True); self.start_epoch = start_epoch
     def before_fit(self):
         fn = self.path/self.fname
         new = not fn.exists() or fn.stat().st_size == 0
         self.file = fn.open('a')
         if new: self.file.write(','.join(self.recorder.metric_names) + '\n')
         self.old_logger,self.learn.logger = self.logger,self._write_line
+    def _write_line(self, log):
+        if self.epoch >= self.start_epoch: super()._write_line(log)
 
 # %% ../nbs/lib/03_learner.ipynb #f1439836
 class KeepBest(TrackerCallback):
@@ -256,12 +259,12 @@ class KeepBest(TrackerCallback):
     def after_epoch(self):
         if self.epoch < self.start_epoch: return
         super().after_epoch()
-        if self.new_best: save_model_weights(self.model, self.out/'best.safetensors')
-        save_model_weights(self.model, self.out/'checkpoint.safetensors')
+        if self.new_best: save_model_weights(bare(self.model), self.out/'best.safetensors')
+        save_model_weights(bare(self.model), self.out/'checkpoint.safetensors')
         _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best), rows=_history_rows(self.out))
     def after_fit(self):
         super().after_fit()
-        if (self.out/'best.safetensors').exists(): self.model.load_state_dict(load_file(self.out/'best.safetensors'))
+        if (self.out/'best.safetensors').exists(): bare(self.model).load_state_dict(load_file(self.out/'best.safetensors'))
 
 # %% ../nbs/lib/03_learner.ipynb #3f4d61e3
 def _read_progress(out:Path) -> dict:
@@ -311,6 +314,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
     out,data_dir = Path(out),get_data(data_dir)
     set_seed(seed)
+    device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
     stages = [int(s) for s in str(stages).split(',') if s.strip()] if pool == 'gem' else []
@@ -321,7 +325,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
     resume = prog.get('config') == recipe
-    if not resume:
+    distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
+    if not resume and is_main():
         (out/'history.csv').unlink(missing_ok=True)
         _write_progress(out, config=recipe, phase='start', epoch=0, best=-1.)
     if resume and prog.get('phase') == 'done':
@@ -332,32 +337,41 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         load_weights(learn.model, ck)
-        _trim_history(out, prog.get('rows'))
-        print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
-    else:
+        if is_main():
+            _trim_history(out, prog.get('rows'))
+            print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
+    else:   # every rank of a distributed run fits the same head (same seed); rank 0 writes it
         best = -1.
         views = f"clean{' + mirrored' if flip else ''} + {n_views} augmented views"
+        say = print if is_main() else lambda *a: None
         if pretrained and head == 'linear':
-            print(f"Linear head: logistic regression (C={C}) on cached features ({views})")
+            say(f"Linear head: logistic regression (C={C}) on cached features ({views})")
             row = fit_linear_head(learn, C, n_views, flip)
-            pd.DataFrame([row]).to_csv(out/'history.csv', index=False)
+            if is_main(): pd.DataFrame([row]).to_csv(out/'history.csv', index=False)
             best = row['accuracy']
         elif pretrained and head_epochs:
-            print(f"Head on cached features ({views}), {head_epochs} epochs")
-            hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv'))
+            say(f"Head on cached features ({views}), {head_epochs} epochs")
+            hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
             best = recorded(hl)
-        for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
-        _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
-        prog = _read_progress(out)
+        if is_main():
+            for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
+            _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
+        prog = dict(phase='head', epoch=0, best=best)
     if epochs and prog['phase'] != 'done':
         start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
         if pretrained: learn.unfreeze()
         lrs = slice(lr/20, lr) if pretrained else lr
-        print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
-        cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv')]
-        to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
+        if is_main(): print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
+        cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv', start_epoch=start)] if is_main() else []
+        with distributed(learn):
+            to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
+        if num_distrib() > 1:
+            print(f"rank {rank_distrib()} of {num_distrib()}: {learn.train_iter} training steps")
+            distrib_barrier()   # rank 0 has written the best epoch's weights (and reloaded them)
+            if not is_main(): load_weights(learn.model, out/'best.safetensors')
+    res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))   # the same on every rank
+    if not is_main(): return learn
     _write_progress(out, phase='done')
-    res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))
     print(pd.Series(res, name='best epoch').to_string())
     save_learner(learn, out, extra=dict(recipe=recipe, valid=res))
     return learn
@@ -372,7 +386,8 @@ def train_cli(data_dir:PHOTO_FOLDER=None,     # photo folder with one sub-folder
               **kwargs):
     "Train a shoe classifier on DATA_DIR (default: $SHOECLF_DATA, else the Kaggle download) and save it to OUT (every option of `train`)"
     if threads: torch.set_num_threads(threads)
-    with FolderLock(model_out(out, force)):
+    out = model_out(out, force)
+    with FolderLock(out) if is_main() else contextlib.nullcontext():   # in a distributed run rank 0 writes
         try: train(data_dir, out, **kwargs)
         except KeyboardInterrupt:
             print(f'\nto resume, run the same command again: it goes on from the last checkpoint in {out}', file=sys.stderr)
