@@ -1,9 +1,10 @@
 """The app under load: starts `shoeclf app MODEL` on 127.0.0.1 and drives it through `gradio_client` with 1, 4 and
 16 concurrent clients, each for a bounded time, uploading real photos of $SHOECLF_DATA with some bad uploads mixed in
 (a text file named .jpg, an empty .png). Prints requests/s, p50/p95 latency, failed good requests, bad uploads
-answered with a message, and the server's memory (RSS) before and after each stage.
+answered with a message, and the server's memory (RSS) before and after each stage, for each `--max_batch` setting
+of the app (1: one request at a time through the model; N: up to N waiting requests share one pass), side by side.
 
-    python bench/app_load.py [MODEL_DIR] [--clients 1 4 16] [--seconds 30] [--bad 0.1]
+    python bench/app_load.py [MODEL_DIR] [--clients 1 4 16] [--seconds 30] [--bad 0.1] [--max_batch 1 8]
 
 Without MODEL_DIR it uses models/brands when present, else trains `quick_model` in a temporary folder.
 bench/app_load.txt is this script's output.
@@ -51,6 +52,7 @@ def main():
     p.add_argument('--clients', type=int, nargs='+', default=[1, 4, 16])
     p.add_argument('--seconds', type=float, default=30)
     p.add_argument('--bad', type=float, default=0.1, help='share of bad uploads')
+    p.add_argument('--max_batch', type=int, nargs='+', default=[1, 8], help="the app's --max_batch settings to compare")
     a = p.parse_args()
     warnings.filterwarnings('ignore')
     tmp = Path(tempfile.mkdtemp())
@@ -58,15 +60,20 @@ def main():
     photos = list(image_files(os.environ['SHOECLF_DATA']))
     (tmp/'notes.jpg').write_text('not a photo'); (tmp/'empty.png').write_bytes(b'')
     bad = [tmp/'notes.jpg', tmp/'empty.png']
+    print(f'# shoeclf app under load: {model_dir}, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at start), '
+          f'{a.seconds:.0f} s per stage, {a.bad:.0%} bad uploads')
+    print(f'{"max_batch":>9}{"clients":>8}{"requests":>9}{"req/s":>7}{"p50 s":>7}{"p95 s":>7}{"failed good":>12}{"bad answered":>13}{"RSS MB":>14}')
+    for mb in a.max_batch: stages(model_dir, mb, a, photos, bad)
+
+def stages(model_dir, max_batch:int, a, photos, bad):
+    "Start the app with `--max_batch max_batch` and print one line per number of clients in `a.clients`"
     port = free_port()
     url = f'http://127.0.0.1:{port}/'
-    proc = subprocess.Popen([sys.executable, '-c', 'import sys; from shoeclf.cli import main; sys.exit(main())', 'app', str(model_dir), '--port', str(port)],
+    proc = subprocess.Popen([sys.executable, '-c', 'import sys; from shoeclf.cli import main; sys.exit(main())', 'app', str(model_dir),
+                             '--port', str(port), '--max_batch', str(max_batch)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, 'GRADIO_ANALYTICS_ENABLED': 'False'})
     try:
         wait_up(url, proc).predict(handle_file(str(photos[0])), api_name='/run')   # warm-up
-        print(f'# shoeclf app under load: {model_dir}, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at start), '
-              f'{a.seconds:.0f} s per stage, {a.bad:.0%} bad uploads')
-        print(f'{"clients":>7}{"requests":>9}{"req/s":>7}{"p50 s":>7}{"p95 s":>7}{"failed good":>12}{"bad answered":>13}{"RSS MB":>14}')
         for n in a.clients:
             res, before = [], rss_mb(proc.pid)
             until = time.time() + a.seconds
@@ -78,7 +85,7 @@ def main():
             good = [r for r in res if not r[0]]
             lat = sorted(r[2] for r in good) or [float('nan')]
             p95 = lat[min(len(lat)-1, int(0.95*len(lat)))]
-            print(f'{n:>7}{len(res):>9}{len(res)/wall:>7.1f}{statistics.median(lat):>7.2f}{p95:>7.2f}'
+            print(f'{max_batch:>9}{n:>8}{len(res):>9}{len(res)/wall:>7.1f}{statistics.median(lat):>7.2f}{p95:>7.2f}'
                   f'{sum(not r[1] for r in good):>12}{sum(r[1] for r in res if r[0]):>6}/{sum(r[0] for r in res):<6}'
                   f'{before:>7.0f}->{rss_mb(proc.pid):.0f}', flush=True)
     finally: proc.terminate(); proc.wait(30)

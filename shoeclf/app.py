@@ -35,22 +35,25 @@ def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
 
 # %% ../nbs/lib/10_app.ipynb #db8ce596
 def grad_cam(model:nn.Module, x:Tensor, target:int=None, layer:nn.Module=None) -> tuple[Tensor, Tensor]:
-    "Grad-CAM map `[H,W]` in [0,1] of `x` (`[3,H,W]`) for class `target` (default: the top class), and the probabilities"
-    layer = layer or feature_layer(model, x)
+    "Grad-CAM maps `[n,H,W]` in [0,1] of the batch `x` (`[n,3,H,W]`; one image `[3,H,W]`: one map) for class `target` (default: each top class), and the probabilities"
+    xb = x[None] if x.ndim == 3 else x
+    layer = layer or feature_layer(model, xb[0])
     feats = {}
     def hook(m, inp, out): out.retain_grad(); feats['map'] = out
     h = layer.register_forward_hook(hook)
     try:
         with torch.enable_grad():
-            logits = model(x[None].detach().requires_grad_())
-            probs = logits.detach().float().softmax(1)[0]
-            target = int(probs.argmax()) if target is None else target
-            logits[0, target].backward()
+            logits = model(xb.detach().requires_grad_())
+            probs = logits.detach().float().softmax(1)
+            t = probs.argmax(1) if target is None else torch.full((len(xb),), target, device=logits.device)
+            logits.gather(1, t[:, None]).sum().backward()   # images of a batch are independent in eval mode: each gets its own gradient
     finally: h.remove()
     fmap, grad = feats['map'].detach(), feats['map'].grad
     cam = F.relu((grad.mean((2,3), keepdim=True) * fmap).sum(1, keepdim=True))
-    cam = F.interpolate(cam, size=x.shape[-2:], mode='bilinear', align_corners=False)[0,0]
-    return ((cam - cam.min()) / (cam.max() - cam.min()).clamp_min(1e-12)).cpu(), probs.cpu()
+    cam = F.interpolate(cam, size=xb.shape[-2:], mode='bilinear', align_corners=False)[:,0]
+    lo, hi = cam.amin((1,2), keepdim=True), cam.amax((1,2), keepdim=True)
+    cam, probs = ((cam - lo) / (hi - lo).clamp_min(1e-12)).cpu(), probs.cpu()
+    return (cam[0], probs[0]) if x.ndim == 3 else (cam, probs)
 
 # %% ../nbs/lib/10_app.ipynb #5cc9391a
 def model_view(x:Tensor, mean, std) -> Image.Image:
@@ -65,25 +68,29 @@ def heatmap(img:Image.Image, cam:Tensor, alpha:float=0.5, cmap:str='jet') -> Ima
     return Image.blend(img.convert('RGB'), heat, alpha)
 
 # %% ../nbs/lib/10_app.ipynb #988fb02e
-def explain(pred:Predictor, item, target:int=None, layer:nn.Module=None, alpha:float=0.5) -> tuple[dict, Image.Image]:
-    "Class probabilities `{class: p}` of `item` and its Grad-CAM heat-map drawn on the image the model saw"
-    x = pred.preprocess(item)
-    cam, probs = grad_cam(pred.model, x, target, layer)
-    return dict(zip(pred.classes, probs.tolist())), heatmap(model_view(x, pred.cfg.mean, pred.cfg.std), cam, alpha)
+def explain(pred:Predictor, items, target:int=None, layer:nn.Module=None, alpha:float=0.5) -> list[tuple[dict, Image.Image]]:
+    "Class probabilities `{class: p}` of each of `items` and its Grad-CAM heat-map drawn on the image the model saw (one batch)"
+    x = torch.stack([pred.preprocess(o) for o in items])
+    cams, probs = grad_cam(pred.model, x, target, layer)
+    return [(dict(zip(pred.classes, p.tolist())), heatmap(model_view(xi, pred.cfg.mean, pred.cfg.std), c, alpha))
+            for xi,c,p in zip(x, cams, probs)]
 
 # %% ../nbs/lib/10_app.ipynb #f0d2f2b2
 def bad_upload_message(reason:str) -> str:
     "What the page says about a file that is not a usable photo"
     return f"**Can't use this file: {reason}.** Please upload a photo of a shoe (JPEG, PNG, WebP, ...)."
 
-def classify(pred:Predictor, src, layer:nn.Module=None, display:int=320) -> tuple[dict|None, Image.Image|None, str]:
-    "`(probabilities, heat-map at least `display` px, message)` for the uploaded file `src`; a bad file gives `(None, None, reason)`"
-    if src is None: return None, None, ''
-    try: img = load_image(src)
-    except BadImage as e: return None, None, bad_upload_message(e.reason)
-    probs, heat = explain(pred, img, layer=layer)
-    if heat.width < display: heat = heat.resize((display, round(display*heat.height/heat.width)), Image.BICUBIC)
-    return probs, heat, ''
+def classify(pred:Predictor, srcs:list, layer:nn.Module=None, display:int=320) -> list[tuple[dict|None, Image.Image|None, str]]:
+    "`(probabilities, heat-map at least `display` px, message)` for each uploaded file of `srcs` (one batch); a bad file gives `(None, None, reason)`"
+    res, imgs = [(None, None, '')] * len(srcs), {}
+    for i,src in enumerate(srcs):
+        if src is None: continue
+        try: imgs[i] = load_image(src)
+        except BadImage as e: res[i] = (None, None, bad_upload_message(e.reason))
+    for i,(probs,heat) in zip(imgs, explain(pred, list(imgs.values()), layer=layer) if imgs else []):
+        if heat.width < display: heat = heat.resize((display, round(display*heat.height/heat.width)), Image.BICUBIC)
+        res[i] = (probs, heat, '')
+    return res
 
 # %% ../nbs/lib/10_app.ipynb #007798cd
 def example_files(folder, per_class:int=2) -> list[Path]:
@@ -94,13 +101,13 @@ def example_files(folder, per_class:int=2) -> list[Path]:
     return [f for fs in groups.values() for f in fs[:per_class]]
 
 # %% ../nbs/lib/10_app.ipynb #9fcb14d2
-def make_app(model, examples=None, per_class:int=2, device='cpu') -> gr.Blocks:
-    "Gradio page for the model in `model` (a model folder, loaded on `device`, or a `Predictor`), with example photos from `examples`"
+def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=8) -> gr.Blocks:
+    "Gradio page for the model in `model` (a model folder, loaded on `device`, or a `Predictor`), with example photos from `examples`; up to `max_batch` waiting uploads share one pass"
     pred = model if isinstance(model, Predictor) else Predictor(model, device=device)
     layer = feature_layer(pred.model, torch.zeros(3, pred.size, pred.size, device=pred.device))
     ex = example_files(examples, per_class)
-    def run(src): return classify(pred, src, layer)
-    def pick(evt:gr.SelectData): return run(ex[evt.index])
+    def run(srcs): return [list(col) for col in zip(*classify(pred, srcs, layer))]   # a Gradio batch: one list per output
+    def pick(evt:gr.SelectData): return classify(pred, [ex[evt.index]], layer)[0]
     with gr.Blocks(title='shoeclf', analytics_enabled=False) as demo:
         gr.Markdown(f"# shoeclf\nUpload a photo of a shoe{', or pick an example,' if ex else ''} to see the "
                     f"model's top-3 classes ({', '.join(pred.classes)}) and a Grad-CAM heat-map of where it looked "
@@ -115,8 +122,8 @@ def make_app(model, examples=None, per_class:int=2, device='cpu') -> gr.Blocks:
                 top3 = gr.Label(num_top_classes=3, label='Top-3 classes', elem_id='top3')
                 cam = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', height=320)
         outputs = [top3, cam, message]
-        # one request at a time through the model: Grad-CAM hooks must not see another request's forward pass
-        photo.upload(run, photo, outputs, concurrency_id='model', concurrency_limit=1)
+        # one batch at a time through the model (Grad-CAM hooks must not see another pass); waiting uploads join the next batch
+        photo.upload(run, photo, outputs, batch=True, max_batch_size=max_batch, concurrency_id='model', concurrency_limit=1)
         gallery.select(pick, None, outputs, concurrency_id='model', concurrency_limit=1)
         photo.clear(lambda: (None, None, ''), None, outputs)
     return demo
@@ -128,9 +135,10 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             host:str='127.0.0.1',          # address to serve on
             port:int=7860,                 # port to serve on
             max_file_size:str='20mb',      # larger uploads are refused with a message
-            device:str='auto'):            # auto (CUDA if a GPU is visible), cpu or cuda
+            device:str='auto',             # auto (CUDA if a GPU is visible), cpu or cuda
+            max_batch:int=8):              # waiting uploads run through the model together, up to this many (1: one at a time)
     "Serve the demo app for the model in `model_dir`"
     with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
         try: s.bind((host, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --port') from None
-    make_app(model_dir, examples, device=device).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)
+    make_app(model_dir, examples, device=device, max_batch=max_batch).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)

@@ -113,7 +113,7 @@ OPTION_LIMITS = dict(
     label_smoothing=between(0, 1, True), threads=at_least(1), k=at_least(1), opset=between(18, 23),
     per_class=at_least(1), max_dist=between(0, 64), max_diff=at_least(0), max_size=between(64, 8192),
     min_interval=at_least(0), timeout=at_least(0, True), workers=between(1, 64), download_time=at_least(0, True),
-    max_time=at_least(0, True), port=between(1, 65535))
+    max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256))
 
 def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
     "`opts` if every option named in `limits` is `None` or within its limit; else `BadInput` naming the option"
