@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import socket
+import ctypes, socket
 from pathlib import Path
 import numpy as np, torch, matplotlib
 import torch.nn.functional as F
@@ -16,8 +16,8 @@ from .core import BadImage, BadInput, load_image, image_files
 from .artefact import Predictor
 
 # %% auto #0
-__all__ = ['feature_layer', 'grad_cam', 'model_view', 'heatmap', 'explain', 'bad_upload_message', 'classify', 'example_files',
-           'make_app', 'app_cli']
+__all__ = ['feature_layer', 'grad_cam', 'model_view', 'heatmap', 'explain', 'bad_upload_message', 'classify', 'one_heap',
+           'example_files', 'make_app', 'app_cli']
 
 # %% ../nbs/lib/10_app.ipynb #d8fbe480
 def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
@@ -93,6 +93,11 @@ def classify(pred:Predictor, srcs:list, layer:nn.Module=None, display:int=320) -
     return res
 
 # %% ../nbs/lib/10_app.ipynb #007798cd
+def one_heap():
+    "Make every thread allocate from one glibc heap (`mallopt(M_ARENA_MAX, 1)`; a no-op elsewhere): requests served by different threads reuse the memory freed by the previous ones instead of each growing its own heap"
+    try: ctypes.CDLL(None).mallopt(-8, 1)   # -8: M_ARENA_MAX
+    except (OSError, AttributeError): pass
+
 def example_files(folder, per_class:int=2) -> list[Path]:
     "The first `per_class` photos of each class folder in `folder` (none if `folder` is None or missing)"
     if folder is None or not Path(folder).is_dir(): return []
@@ -101,7 +106,7 @@ def example_files(folder, per_class:int=2) -> list[Path]:
     return [f for fs in groups.values() for f in fs[:per_class]]
 
 # %% ../nbs/lib/10_app.ipynb #9fcb14d2
-def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=8) -> gr.Blocks:
+def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=1) -> gr.Blocks:
     "Gradio page for the model in `model` (a model folder, loaded on `device`, or a `Predictor`), with example photos from `examples`; up to `max_batch` waiting uploads share one pass"
     pred = model if isinstance(model, Predictor) else Predictor(model, device=device)
     layer = feature_layer(pred.model, torch.zeros(3, pred.size, pred.size, device=pred.device))
@@ -136,9 +141,10 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             port:int=7860,                 # port to serve on
             max_file_size:str='20mb',      # larger uploads are refused with a message
             device:str='auto',             # auto (CUDA if a GPU is visible), cpu or cuda
-            max_batch:int=8):              # waiting uploads run through the model together, up to this many (1: one at a time)
+            max_batch:int=1):              # waiting uploads run through the model together, up to this many (more pays on a GPU)
     "Serve the demo app for the model in `model_dir`"
     with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
         try: s.bind((host, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --port') from None
+    one_heap()
     make_app(model_dir, examples, device=device, max_batch=max_batch).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)
