@@ -6,7 +6,7 @@
 * single-image end-to-end latency (file path -> probabilities) of the int8 and fp32 onnxruntime models against
   `learn.predict`, round robin over photos of $SHOECLF_DATA.
 
-    python bench/batch_speed.py [MODEL_DIR] [--n 2000] [--n_loop 200] [--bs 32] [--workers 2] [--threads 2]
+    python bench/batch_speed.py [MODEL_DIR] [--n 2000] [--n_loop 200] [--bs BS] [--workers 2] [--threads 2]
 
 Without MODEL_DIR it uses models/brands when present, else trains `quick_model` (tf_efficientnet_lite1, 240 px, like
 the shipped model) in a temporary folder. bench/batch_speed.txt is this script's output.
@@ -18,7 +18,7 @@ from shoeclf.core import image_files
 from shoeclf.artefact import Predictor, load_learner_dir
 from shoeclf.onnx import export_onnx, OnnxPredictor
 from shoeclf.quantize import quantize_int8
-from shoeclf.batch import predict_csv
+from shoeclf.batch import predict_csv, default_bs
 from _common import bench_model, round_robin
 
 def rss_mb() -> float: return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss/1024
@@ -33,7 +33,7 @@ def main():
     p.add_argument('--n', type=int, default=2000, help='photos of the folder run')
     p.add_argument('--n_loop', type=int, default=200, help='photos of the learn.predict loop')
     p.add_argument('--n_latency', type=int, default=40, help='photos of the single-image latency run')
-    p.add_argument('--bs', type=int, default=32)
+    p.add_argument('--bs', type=int, default=None, help="photos per batch (default: shoeclf's, for the device)")
     p.add_argument('--workers', type=int, default=2)
     p.add_argument('--threads', type=int, default=2)
     a = p.parse_args()
@@ -51,22 +51,25 @@ def main():
 
     print(f'# shoeclf batch prediction, {platform.machine()}, {os.cpu_count()} CPUs (load average {os.getloadavg()[0]:.1f} at start), '
           f'torch {torch.__version__}, onnxruntime {onnxruntime.__version__}, {a.threads} threads')
+    bs = dict(torch=a.bs or default_bs(pt), int8=a.bs or default_bs(o8))
     print(f'# model {model_dir} ({pt.cfg.arch}, {pt.size}px); photos from $SHOECLF_TYPES_DATA (136x102 JPEG); '
-          f'batch size {a.bs}, {a.workers} DataLoader workers')
+          f'batch size {bs["torch"]} (torch) / {bs["int8"]} (onnxruntime), {a.workers} DataLoader workers')
     rss0 = rss_mb()
     res = {}
-    res['predict --csv (torch)'] = rate(lambda: predict_csv(pt, [folder], tmp/'torch.csv', bs=a.bs, workers=a.workers, progress=False), len(files))
+    res['predict --csv (torch)'] = rate(lambda: predict_csv(pt, [folder], tmp/'torch.csv', bs=bs['torch'], workers=a.workers, progress=False), len(files))
     rss1 = rss_mb()
-    res['predict --csv --backend onnx (int8)'] = rate(lambda: predict_csv(o8, [folder], tmp/'int8.csv', bs=a.bs, workers=a.workers, progress=False), len(files))
+    res['predict --csv --backend onnx (int8)'] = rate(lambda: predict_csv(o8, [folder], tmp/'int8.csv', bs=bs['int8'], workers=a.workers, progress=False), len(files))
     loop = files[:a.n_loop]
     with learn.no_bar(), learn.no_logging():
         learn.predict(loop[0])
         res['learn.predict loop'] = rate(lambda: [learn.predict(f) for f in loop], len(loop))
-    xs = [torch.stack([pt.preprocess(f) for f in files[i:i+a.bs]]) for i in range(0, min(len(files), 10*a.bs), a.bs)]
-    pt.batch_probs(xs[0])
-    res['model only (torch)'] = rate(lambda: [pt.batch_probs(x) for x in xs], sum(map(len, xs)))
-    o8.batch_probs(xs[0])
-    res['model only (onnxruntime int8)'] = rate(lambda: [o8.batch_probs(x) for x in xs], sum(map(len, xs)))
+    def model_only(p, n:int) -> float:
+        "Images/s of `p.batch_probs` alone on 10 preprocessed batches of `n` photos"
+        xs = [torch.stack([pt.preprocess(f) for f in files[i:i+n]]) for i in range(0, min(len(files), 10*n), n)]
+        p.batch_probs(xs[0])
+        return rate(lambda: [p.batch_probs(x) for x in xs], sum(map(len, xs)))
+    res['model only (torch)'] = model_only(pt, bs['torch'])
+    res['model only (onnxruntime int8)'] = model_only(o8, bs['int8'])
     print(f'\n## Folder throughput: {len(files)} photos (learn.predict loop: {len(loop)} of them)')
     print(f'{"path":<38}{"images/s":>10}{"x learn.predict":>17}')
     for k,v in res.items(): print(f'{k:<38}{v:>10.1f}{v/res["learn.predict loop"]:>16.1f}x')

@@ -154,6 +154,7 @@ def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy, device='cpu'
 # %% ../nbs/lib/02_artefact.ipynb #e9401c69
 class Predictor:
     "Fast prediction with the model saved in `model_dir`"
+    cpu_bs = 8   # photos per batch on a CPU: larger torch batches run slower there (bench/batch_speed.txt)
     def __init__(self, model_dir, threads:int=None, device='cpu'):
         if threads: torch.set_num_threads(threads)
         self.device = resolve_device(device)

@@ -14,7 +14,7 @@ from .core import BadImage, BadInput, NotFound, image_files
 from .artefact import Predictor
 
 # %% auto #0
-__all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows',
+__all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
            'predict_csv', 'report_csv']
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
@@ -89,9 +89,13 @@ def done_rows(out, columns) -> dict:
         return {row[0]: row[1] for row in r if row}
 
 # %% ../nbs/lib/04a_batch.ipynb #272328d5
-def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=32, workers:int=2, progress:bool=True) -> dict:
-    "Predict every image of `paths` (files or folders) into the CSV `out`, streamed and resumable; returns the counts"
-    out,k = Path(out),min(k, len(pred.classes))
+def default_bs(pred) -> int:
+    "Photos per batch for `pred`: 64 on a GPU, else the predictor's `cpu_bs` (measured in `bench/batch_speed.txt`)"
+    return 64 if pred.device.type == 'cuda' else pred.cpu_bs
+
+def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2, progress:bool=True) -> dict:
+    "Predict every image of `paths` (files or folders) into the CSV `out` in batches of `bs` (default `default_bs`), streamed and resumable; returns the counts"
+    out,k,bs = Path(out),min(k, len(pred.classes)),bs or default_bs(pred)
     cols = csv_columns(pred.classes, k)
     done = done_rows(out, cols)
     files = [f for f in expand_paths(paths) if str(f) not in done]
