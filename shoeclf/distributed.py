@@ -11,12 +11,16 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.torch_core import rank_distrib, num_distrib
 
 # %% auto #0
-__all__ = ['is_main', 'bare', 'init_distributed', 'ProcessGroupDL', 'ShoeDistributedTrainer', 'distributed']
+__all__ = ['is_main', 'main_print', 'bare', 'init_distributed', 'ProcessGroupDL', 'ShoeDistributedTrainer', 'distributed']
 
 # %% ../nbs/lib/02a_distributed.ipynb #531328bd
 def is_main() -> bool:
     "True in the process that writes files: rank 0 of a distributed run, or the only process"
     return rank_distrib() == 0
+
+def main_print(*args, **kwargs):
+    "`print` in the process that speaks for the run (rank 0 of a distributed run, or the only process); nothing in the others"
+    if is_main(): print(*args, **kwargs)
 
 def bare(model):
     "`model` without the `DistributedDataParallel` wrapper a distributed fit puts around it"

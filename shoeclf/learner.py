@@ -19,7 +19,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput
 from .device import autocast, to_mixed, loader_kwargs, resolve_device
-from .distributed import init_distributed, distributed, is_main, bare
+from .distributed import init_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, FolderLock, confined, load_weights, read_json
 from .backbones import shoe_model, backbone_stats, MultiScale
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
@@ -317,8 +317,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
-    stages = [int(s) for s in str(stages).split(',') if s.strip()] if pool == 'gem' else []
-    scales = [float(s) for s in str(scales).split(',') if s.strip()] if pool == 'gem' else [1.]
+    numbers = lambda s, typ: [typ(x) for x in str(s).split(',') if x.strip()]   # '-2,-1' -> [-2, -1]
+    stages,scales = (numbers(stages, int), numbers(scales, float)) if pool == 'gem' else ([], [1.])
     recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
@@ -337,20 +337,18 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         load_weights(learn.model, ck)
-        if is_main():
-            _trim_history(out, prog.get('rows'))
-            print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
+        if is_main(): _trim_history(out, prog.get('rows'))
+        main_print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
     else:   # every rank of a distributed run fits the same head (same seed); rank 0 writes it
         best = -1.
         views = f"clean{' + mirrored' if flip else ''} + {n_views} augmented views"
-        say = print if is_main() else lambda *a: None
         if pretrained and head == 'linear':
-            say(f"Linear head: logistic regression (C={C}) on cached features ({views})")
+            main_print(f"Linear head: logistic regression (C={C}) on cached features ({views})")
             row = fit_linear_head(learn, C, n_views, flip)
             if is_main(): pd.DataFrame([row]).to_csv(out/'history.csv', index=False)
             best = row['accuracy']
         elif pretrained and head_epochs:
-            say(f"Head on cached features ({views}), {head_epochs} epochs")
+            main_print(f"Head on cached features ({views}), {head_epochs} epochs")
             hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
             best = recorded(hl)
         if is_main():
@@ -361,7 +359,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
         if pretrained: learn.unfreeze()
         lrs = slice(lr/20, lr) if pretrained else lr
-        if is_main(): print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
+        main_print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
         cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv', start_epoch=start)] if is_main() else []
         with distributed(learn):
             to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
