@@ -34,7 +34,7 @@ def plain(data, arch, size, epochs, target):
 
 def ours(data, arch, size, target):
     t0,out = time.time(),tempfile.mkdtemp()
-    learn = train(data, out, arch, size=size)   # the defaults: clean + mirrored views, linear head
+    learn = train(data, out, arch, size=size, pool='concat', n_views=0)   # train's fastest recipe: one scale, clean + mirrored views, linear head
     wall = time.time() - t0
     acc = ModelCfg.load(out).extra['valid']['accuracy']   # validated once, by `train`, before saving
     return dict(wall=wall, imgs=2*len(learn.dls.train.items), hit=wall if acc >= target else None, acc=acc)

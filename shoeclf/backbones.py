@@ -10,7 +10,6 @@ from pathlib import Path
 import torch, timm
 from torch import nn
 import torch.nn.functional as F
-from contextlib import contextmanager
 from safetensors.torch import save_file
 from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
 from .safety import load_weights
@@ -19,7 +18,7 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
            'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'weights_kwargs', 'create_backbone',
-           'arch_names', 'backbone_stats', 'GeM', 'StageBody', 'MultiBody', 'MultiScale', 'pooled_body',
+           'arch_names', 'backbone_stats', 'GeM', 'StageBody', 'MultiBody', 'rescale', 'MultiScale', 'pooled_body',
            'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
@@ -173,21 +172,19 @@ class MultiBody(nn.Module):
     @property
     def num_features(self): return sum(b.num_features for b in self.bodies)
 
+def rescale(x:torch.Tensor, s:float) -> torch.Tensor:
+    "Images `x` resized by `s` (bilinear; anti-aliased when shrinking, so that no detail folds into noise)"
+    if s == 1: return x
+    h,w = x.shape[-2:]
+    return F.interpolate(x, size=(round(h*s), round(w*s)), mode='bilinear', align_corners=False, antialias=s < 1)
+
 class MultiScale(nn.Module):
-    "A pooled `body` run on the photo at several `scales` (1.5: upsampled by half); features averaged, or of scale `only` when set"
+    "A pooled `body` run on the photo at several `scales` (1.5: upsampled by half, 2/3: shrunk by a third); features averaged"
     def __init__(self, body:nn.Module, scales=(1., 1.5)):
         super().__init__()
-        self.body,self.scales,self.only = body,[float(s) for s in scales],None
-    def at(self, x, s:float): return self.body(x if s == 1 else F.interpolate(x, scale_factor=s, mode='bilinear', align_corners=False))
-    @contextmanager
-    def at_scale(self, s:float):
-        "Inside the `with` block, features of scale `s` only"
-        self.only = s
-        try: yield self
-        finally: self.only = None
-    def forward(self, x):
-        if self.only is not None: return self.at(x, self.only)
-        return torch.stack([self.at(x, s) for s in self.scales]).mean(0)
+        self.body,self.scales = body,[float(s) for s in scales]
+    def at(self, x, s:float): return self.body(rescale(x, s))
+    def forward(self, x): return torch.stack([self.at(x, s) for s in self.scales]).mean(0)
     @property
     def num_features(self): return self.body.num_features
 

@@ -20,11 +20,15 @@ def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
             for k,(tr,te) in enumerate(StratifiedGroupKFold(n_splits, shuffle=True, random_state=s).split(labels, labels, groups))]
 
 # %% ../nbs/lib/03a_crossval.ipynb #1f920b1b
-def cross_validate(fit_predict, labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> pd.DataFrame:
-    "Accuracy of `fit_predict(train_idx, test_idx)` (the predicted labels of `test_idx`) on every fold of `cv_folds`"
+def cross_validate(fit_predict, labels, groups=None, n_splits:int=5, seeds=(0,1,2), by=None) -> pd.DataFrame:
+    "Accuracy of `fit_predict(train_idx, test_idx)` (the predicted labels of `test_idx`) on every fold of `cv_folds`, and per kind of item in `by`"
     labels = np.asarray(labels)
-    return pd.DataFrame([dict(seed=s, fold=k, n_test=len(te), accuracy=float(np.mean(np.asarray(fit_predict(tr, te)) == labels[te])))
-                         for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds)])
+    by = None if by is None else np.asarray(by)
+    def row(s, k, tr, te):
+        ok = np.asarray(fit_predict(tr, te)) == labels[te]
+        kinds = {} if by is None else {f'accuracy_{b}': float(ok[by[te] == b].mean()) for b in np.unique(by)}
+        return dict(seed=s, fold=k, n_test=len(te), accuracy=float(ok.mean()), **kinds)
+    return pd.DataFrame([row(*f) for f in cv_folds(labels, groups, n_splits, seeds)])
 
 # %% ../nbs/lib/03a_crossval.ipynb #17b79d96
 def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
@@ -36,9 +40,9 @@ def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
     return float(d.mean()), float(d.mean()-h), float(d.mean()+h)
 
 # %% ../nbs/lib/03a_crossval.ipynb #df878966
-def cv_table(results:dict, base:str, n_splits:int=5) -> pd.DataFrame:
-    "Per recipe in `results` (name -> `cross_validate` frame): mean ± sd accuracy (%), paired difference to `base` with its 95 % interval"
-    acc = {k: np.asarray(v['accuracy'], dtype=float) for k,v in results.items()}
+def cv_table(results:dict, base:str, n_splits:int=5, metric:str='accuracy') -> pd.DataFrame:
+    "Per recipe in `results` (name -> `cross_validate` frame): mean ± sd `metric` (%), paired difference to `base` with its 95 % interval"
+    acc = {k: np.asarray(v[metric], dtype=float) for k,v in results.items()}
     rows = []
     for name,a in acc.items():
         d,lo,hi = paired_diff(a, acc[base], n_splits) if name != base else (0., 0., 0.)

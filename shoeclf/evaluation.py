@@ -15,11 +15,11 @@ from fastcore.foundation import L
 from fastcore.parallel import parallel
 from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
-from fastai.vision.augment import aug_transforms
 from fastai.torch_core import set_seed
 from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates, atomic_write
 from .safety import not_an_input, Failed
 from .artefact import load_learner_dir, split_items, Predictor
+from .learner import shoe_aug
 from .batch import expand_paths, load_predictor, predict_csv, report_csv
 
 # %% auto #0
@@ -68,20 +68,19 @@ def labelled_files(items, classes) -> tuple[L, list]:
     return good.filter(lambda f: f.parent.name in classes), skipped
 
 # %% ../nbs/lib/05_evaluation.ipynb #578b6b3b
-@delegates(aug_transforms)
-def tta_tfms(dl, **kwargs) -> dict:
-    "`item_tfms` and `batch_tfms` for `Learner.tta`: those of `dl` (resize, normalisation) plus mild augmentations"
-    augs = aug_transforms(**{'max_rotate': 5., 'max_zoom': 1.1, 'max_lighting': 0.1, 'max_warp': 0., **kwargs})
-    return dict(item_tfms=list(dl.after_item.fs), batch_tfms=[*dl.after_batch.fs, *augs])
+@delegates(shoe_aug, but=['size'])
+def tta_tfms(dl, size:int, **kwargs) -> dict:
+    "`item_tfms` and `batch_tfms` for `Learner.tta`: those of `dl` (resize, normalisation) plus the training augmentations (`shoe_aug` at `size`)"
+    return dict(item_tfms=list(dl.after_item.fs), batch_tfms=[*dl.after_batch.fs, *shoe_aug(size, **kwargs)])
 
-def model_preds(learn, files, tta:bool=False, n:int=4, seed:int=42, progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
-    "Probabilities and targets of `learn` on labelled `files`, through `learn.dls.test_dl` (with TTA if `tta`)"
+def model_preds(learn, files, tta:bool=False, n:int=2, beta:float=1/3, seed:int=42, progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
+    "Probabilities and targets of `learn` on labelled `files`, through `learn.dls.test_dl` (with TTA if `tta`: `n` augmented views, the plain one weighted `beta`)"
     dl = learn.dls.test_dl(files, with_labels=True)
     with (nullcontext() if progress else learn.no_bar()):
         if not tta: probs,targs = learn.get_preds(dl=dl)
         else:
             set_seed(seed)
-            probs,targs = learn.tta(dl=dl, n=n, **tta_tfms(dl))
+            probs,targs = learn.tta(dl=dl, n=n, beta=beta, **tta_tfms(dl, learn.cfg.size))
     return probs, targs
 
 # %% ../nbs/lib/05_evaluation.ipynb #028203d3
@@ -140,12 +139,14 @@ class Evaluation:
 # %% ../nbs/lib/05_evaluation.ipynb #06262e9d
 PHOTO_KINDS = ('product', 'scene')
 
-def photo_kind(img:Image.Image, border:float=0.08, max_std:float=15.) -> str:
-    "'product' (plain background: the grey levels of the outer `border` of the photo vary by less than `max_std`) or 'scene'"
+def photo_kind(img:Image.Image, border:float=0.08, max_step:float=3., min_share:float=0.7) -> str:
+    "'product' (plain background: at least `min_share` of the photo's outer `border` is smooth) or 'scene'"
     a = np.asarray(img.convert('L').resize((128, 128)), dtype=np.float32)
-    k = max(1, int(128*border))
-    edge = np.concatenate([a[:k].ravel(), a[-k:].ravel(), a[:, :k].ravel(), a[:, -k:].ravel()])
-    return PHOTO_KINDS[int(edge.std() >= max_std)]
+    step = np.zeros_like(a)                                  # grey-level change to the left and upper neighbour
+    step[:, 1:] += np.abs(np.diff(a, axis=1)); step[1:] += np.abs(np.diff(a, axis=0))
+    k = max(2, int(128*border))
+    edge = np.concatenate([step[1:k].ravel(), step[-k:].ravel(), step[:, 1:k].ravel(), step[:, -k:].ravel()])
+    return PHOTO_KINDS[int((edge <= max_step).mean() < min_share)]
 
 # %% ../nbs/lib/05_evaluation.ipynb #35a51947
 def evaluate(learn, items, tta:bool=False, exclude=(), progress:bool=False) -> Evaluation:

@@ -5,6 +5,7 @@
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
 import contextlib, json, sys, time
+from fractions import Fraction
 from dataclasses import replace
 from pathlib import Path
 import numpy as np, pandas as pd, torch
@@ -27,7 +28,8 @@ from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, sav
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
            'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
-           'fit_logreg', 'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'train', 'train_cli']
+           'fit_logreg', 'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'number_list', 'train',
+           'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -55,9 +57,9 @@ def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> t
     return [i for i in range(len(labels)) if i not in vs], valid
 
 # %% ../nbs/lib/03_learner.ipynb #0d40b696
-def shoe_aug(size:int, min_scale:float=0.6, max_rotate:float=15., max_zoom:float=1.2, max_lighting:float=0.2,
-             max_warp:float=0.1, do_flip:bool=True) -> list:
-    "Training-only batch augmentations: flip, rotation, zoom, warp, lighting, and a random-resized crop"
+def shoe_aug(size:int, min_scale:float=0.35, max_rotate:float=15., max_zoom:float=1.2, max_lighting:float=0.4,
+             max_warp:float=0.2, do_flip:bool=True) -> list:
+    "Training-only batch augmentations: flip, rotation, zoom, warp, lighting, and a random-resized crop (down to `min_scale` of the photo)"
     rrc = RandomResizedCropGPU(size, min_scale=min_scale, ratio=(3/4, 4/3))
     rrc.split_idx = 0  # train only: the validation transform stays resize → normalise
     return [*aug_transforms(do_flip=do_flip, max_rotate=max_rotate, max_zoom=max_zoom, max_lighting=max_lighting,
@@ -160,32 +162,30 @@ def save_learner(learn, model_dir, extra:dict=None, **kwargs) -> Path:
     return save_model(learn, model_dir, replace(learn.cfg, extra=ifnone(extra, learn.cfg.extra)), **kwargs)
 
 # %% ../nbs/lib/03_learner.ipynb #e38c40a4
-def features(learn, dl, flip:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
-    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl` (mirrored left-right if `flip`)"
+def features(learn, dl, flip:bool=False, per_scale:bool=False) -> tuple:
+    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl` (mirrored left-right if `flip`); with `per_scale`, a list: the features at each scale of a `MultiScale` body, from the same batches"
     learn.model.to(memory_format=torch.channels_last)  # outside no_grad: parameters must stay trainable
     body,pool = learn.model[0].eval(),learn.model[1][:2].eval()
-    fs,ts = [],[]
+    scales = body.scales if per_scale and isinstance(body, MultiScale) else [None]
+    fs,ts = [[] for _ in scales],[]
     with torch.no_grad(), autocast(dl.device or 'cpu'):
         for xb,yb in dl:
-            if flip: xb = xb.flip(3)
-            fs.append(pool(body(xb.contiguous(memory_format=torch.channels_last))).float().as_subclass(torch.Tensor))
+            xb = (xb.flip(3) if flip else xb).contiguous(memory_format=torch.channels_last)
+            for f,s in zip(fs, scales): f.append(pool(body(xb) if s is None else body.at(xb, s)).float().as_subclass(torch.Tensor))
             ts.append(yb.as_subclass(torch.Tensor))
-    return torch.cat(fs), torch.cat(ts)
+    fs = [torch.cat(f) for f in fs]
+    return (fs if per_scale else fs[0]), torch.cat(ts)
 
 # %% ../nbs/lib/03_learner.ipynb #91972090
 def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
-    "Features of the clean (+ mirrored if `flip`) + `n_views` augmented training sets, and of the validation set: ((xt, yt), (xv, yv))"
+    "Features of the clean (+ mirrored if `flip`) + `n_views` randomly augmented training sets, and of the validation set: ((xt, yt), (xv, yv))"
     dls = learn.dls
     clean = dls.test_dl(dls.train.items, with_labels=True)
     augmented = dls.train.new(shuffle=False, drop_last=False)
-    clean_views = lambda: [features(learn, clean)] + ([features(learn, clean, flip=True)] if flip else [])
-    body,tr = learn.model[0],[]
-    if isinstance(body, MultiScale):
-        for s in body.scales:  # each scale its own training sample; the model averages them when it predicts
-            with body.at_scale(s): tr += clean_views()
-    else: tr = clean_views()
-    tr += [features(learn, augmented) for _ in range(n_views)]
-    return (torch.cat([f for f,_ in tr]), torch.cat([t for _,t in tr])), features(learn, dls.valid)
+    # each scale of a view is its own training sample (the model averages the scales when it predicts)
+    tr = [features(learn, dl, fl, per_scale=True) for dl,fl in [(clean, False)] + [(clean, True)]*flip + [(augmented, False)]*n_views]
+    xt,yt = torch.cat([x for xs,_ in tr for x in xs]),torch.cat([y for xs,y in tr for _ in xs])
+    return (xt, yt), features(learn, dls.valid)
 
 # %% ../nbs/lib/03_learner.ipynb #e043e9a0
 def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True, feats=None, bs:int=64, wd:float=0.01,
@@ -285,6 +285,13 @@ def _trim_history(out:Path, rows:int|None):
     fn = out/'history.csv'
     if rows is not None and fn.exists(): atomic_write(fn, b''.join(fn.read_bytes().splitlines(keepends=True)[:rows]))
 
+# %% ../nbs/lib/03_learner.ipynb #b92f7238
+def number_list(s, typ=float, name:str='scales') -> list:
+    "The comma-separated numbers in `s` as `typ` (fractions allowed for floats: '2/3,1'); `BadInput` naming option `name` if not"
+    conv = int if typ is int else lambda x: float(Fraction(x))
+    try: return [conv(x.strip()) for x in str(s).split(',') if x.strip()]
+    except (ValueError, ZeroDivisionError): raise BadInput(f"--{name} must be comma-separated {typ.__name__}s, not {s!r}") from None
+
 # %% ../nbs/lib/03_learner.ipynb #66ee5c24
 def train(data_dir=None,                     # photo folder with one sub-folder per class (default: $SHOECLF_DATA, else the Kaggle download)
           out='models/shoeclf',               # output model directory (resumable)
@@ -294,10 +301,10 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           head:str='linear',                 # linear (logistic regression on cached features), fastai or reference
           pool:str='gem',                    # gem (GeM of the last map and `stages`) or concat (fastai's avg+max)
           stages:str='-2,-1',                # timm stages pooled besides the last map (pool gem), comma-separated
-          scales:str='1,1.5',                # scales the photo is seen at (pool gem; 1.5: upsampled), comma-separated
+          scales:str='1,1.5',                # scales of `size` the photo is seen at (pool gem; 1.5 upsampled, 2/3 shrunk), comma-separated
           head_epochs:int=20,                # epochs of a fastai/reference head on cached features
           C:float=0.01,                      # inverse L2 strength of the linear head
-          n_views:int=0,                     # randomly augmented views cached per training image
+          n_views:int=2,                     # randomly augmented views cached per training image (crops, warps, lighting)
           flip:bool=True,                    # cache mirrored training images too
           lr:float=2e-3,                     # peak learning rate of the fine-tune
           head_lr:float=3e-3,                # peak learning rate of a fastai/reference head
@@ -312,13 +319,13 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           device:str='auto',                 # auto (CUDA if a GPU is visible), cpu or cuda
          ) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
+    stages,scales = (number_list(stages, int, 'stages'), number_list(scales, float, 'scales')) if pool == 'gem' else ([], [1.])
+    if min(scales, default=0) * size < 32: raise BadInput(f"--scales must be > 0 and keep the photo at 32 px or more (--size {size}), not {scales}")
     out,data_dir = Path(out),get_data(data_dir)
     set_seed(seed)
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
-    numbers = lambda s, typ: [typ(x) for x in str(s).split(',') if x.strip()]   # '-2,-1' -> [-2, -1]
-    stages,scales = (numbers(stages, int), numbers(scales, float)) if pool == 'gem' else ([], [1.])
     recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
