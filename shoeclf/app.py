@@ -69,9 +69,10 @@ def heatmap(img:Image.Image, cam:Tensor, alpha:float=0.5, cmap:str='jet') -> Ima
 
 # %% ../nbs/lib/10_app.ipynb #988fb02e
 def explain(pred:Predictor, items, target:int=None, layer:nn.Module=None, alpha:float=0.5) -> list[tuple[dict, Image.Image]]:
-    "Class probabilities `{class: p}` of each of `items` and its Grad-CAM heat-map drawn on the image the model saw (one batch)"
+    "Class probabilities `{class: p}` of each of `items` (with the predictor's TTA, if any) and its Grad-CAM heat-map drawn on the plain view the model saw (one batch)"
     x = torch.stack([pred.preprocess(o) for o in items])
     cams, probs = grad_cam(pred.model, x, target, layer)
+    if pred.tta is not None: probs = pred.batch_probs(x)
     return [(dict(zip(pred.classes, p.tolist())), heatmap(model_view(xi, pred.cfg.mean, pred.cfg.std), c, alpha))
             for xi,c,p in zip(x, cams, probs)]
 
@@ -106,9 +107,9 @@ def example_files(folder, per_class:int=2) -> list[Path]:
     return [f for fs in groups.values() for f in fs[:per_class]]
 
 # %% ../nbs/lib/10_app.ipynb #9fcb14d2
-def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=1) -> gr.Blocks:
-    "Gradio page for the model in `model` (a model folder, loaded on `device`, or a `Predictor`), with example photos from `examples`; up to `max_batch` waiting uploads share one pass"
-    pred = model if isinstance(model, Predictor) else Predictor(model, device=device)
+def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=1, tta:bool=False) -> gr.Blocks:
+    "Gradio page for the model in `model` (a model folder, loaded on `device` with `tta`, or a `Predictor`), with example photos from `examples`; up to `max_batch` waiting uploads share one pass"
+    pred = model if isinstance(model, Predictor) else Predictor(model, device=device, tta=tta)
     layer = feature_layer(pred.model, torch.zeros(3, pred.size, pred.size, device=pred.device))
     ex = example_files(examples, per_class)
     def run(srcs): return [list(col) for col in zip(*classify(pred, srcs, layer))]   # a Gradio batch: one list per output
@@ -116,7 +117,8 @@ def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=
     with gr.Blocks(title='shoeclf', analytics_enabled=False) as demo:
         gr.Markdown(f"# shoeclf\nUpload a photo of a shoe{', or pick an example,' if ex else ''} to see the "
                     f"model's top-3 classes ({', '.join(pred.classes)}) and a Grad-CAM heat-map of where it looked "
-                    f"(red: most important). Model: `{pred.cfg.arch}`, {pred.size} px.")
+                    f"(red: most important). Model: `{pred.cfg.arch}`, {pred.size} px"
+                    f"{'; each photo is read with two augmented views of it (test-time augmentation)' if pred.tta is not None else ''}.")
         with gr.Row():
             with gr.Column():
                 photo = gr.File(label='Shoe photo', type='filepath', elem_id='photo')
@@ -141,10 +143,11 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             port:int=7860,                 # port to serve on
             max_file_size:str='20mb',      # larger uploads are refused with a message
             device:str='auto',             # auto (CUDA if a GPU is visible), cpu or cuda
-            max_batch:int=1):              # waiting uploads run through the model together, up to this many (more pays on a GPU)
+            max_batch:int=1,               # waiting uploads run through the model together, up to this many (more pays on a GPU)
+            tta:bool=False):               # read each photo with two augmented views of it, as `evaluate --tta` (3× the time)
     "Serve the demo app for the model in `model_dir`"
     with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
         try: s.bind((host, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --port') from None
     one_heap()
-    make_app(model_dir, examples, device=device, max_batch=max_batch).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)
+    make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)

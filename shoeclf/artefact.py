@@ -11,7 +11,8 @@ import numpy as np, torch, timm, fastai
 from torch import nn
 from PIL import Image
 from safetensors.torch import save_file
-from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, DataBlock, ImageBlock, CategoryBlock,
+from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, aug_transforms, RandomResizedCropGPU, Pipeline,
+                               TensorImage, no_random, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
 from .core import load_image, to_rgb, cache_dir, atomic_write, BadInput, NotFound
 from .safety import safe_name, confined, load_weights, read_json
@@ -20,8 +21,9 @@ from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
 
 # %% auto #0
-__all__ = ['RESIZE_METHODS', 'ShoeImage', 'resize_tfm', 'norm_tfm', 'versions', 'ModelCfg', 'save_model_weights', 'save_model',
-           'load_model', 'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
+__all__ = ['RESIZE_METHODS', 'TTA_N', 'TTA_BETA', 'TTA_SEED', 'ShoeImage', 'resize_tfm', 'norm_tfm', 'shoe_aug', 'versions',
+           'ModelCfg', 'save_model_weights', 'save_model', 'load_model', 'split_items', 'artefact_dls',
+           'load_learner_dir', 'Predictor']
 
 # %% ../nbs/lib/02_artefact.ipynb #6b91d325
 class ShoeImage(PILImage):
@@ -45,6 +47,17 @@ def norm_tfm(mean, std, device=None) -> Normalize:
     t = Normalize.from_stats(mean, std, cuda=False)
     t.mean,t.std = t.mean.to(device),t.std.to(device)
     return t
+
+# %% ../nbs/lib/02_artefact.ipynb #e776ce26
+def shoe_aug(size:int, min_scale:float=0.35, max_rotate:float=15., max_zoom:float=1.2, max_lighting:float=0.4,
+             max_warp:float=0.2, do_flip:bool=True) -> list:
+    "Training-only batch augmentations: flip, rotation, zoom, warp, lighting, and a random-resized crop (down to `min_scale` of the photo)"
+    rrc = RandomResizedCropGPU(size, min_scale=min_scale, ratio=(3/4, 4/3))
+    rrc.split_idx = 0  # train only: the validation transform stays resize → normalise
+    return [*aug_transforms(do_flip=do_flip, max_rotate=max_rotate, max_zoom=max_zoom, max_lighting=max_lighting,
+                            max_warp=max_warp), rrc]
+
+TTA_N,TTA_BETA,TTA_SEED = 2,1/3,42   # test-time augmentation: augmented views, weight of the plain view, seed
 
 # %% ../nbs/lib/02_artefact.ipynb #9cf687c8
 def versions() -> dict:
@@ -153,9 +166,9 @@ def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy, device='cpu'
 
 # %% ../nbs/lib/02_artefact.ipynb #e9401c69
 class Predictor:
-    "Fast prediction with the model saved in `model_dir`"
+    "Fast prediction with the model saved in `model_dir`; with `tta`, each photo's probabilities are averaged with augmented views of it (as `evaluate --tta`)"
     cpu_bs = 8   # photos per batch on a CPU: larger torch batches run slower there (bench/batch_speed.txt)
-    def __init__(self, model_dir, threads:int=None, device='cpu'):
+    def __init__(self, model_dir, threads:int=None, device='cpu', tta:bool=False):
         if threads: torch.set_num_threads(threads)
         self.device = resolve_device(device)
         self.model,self.cfg = load_model(model_dir)
@@ -163,6 +176,7 @@ class Predictor:
         self.classes,self.size = self.cfg.classes,self.cfg.size
         self._resize = resize_tfm(self.size, self.cfg.resize)
         self._mean,self._std = (torch.tensor(v).view(3,1,1) for v in (self.cfg.mean, self.cfg.std))
+        self.tta = Pipeline(shoe_aug(self.size), split_idx=0) if tta else None   # the training augmentations
 
     def preprocess(self, item) -> torch.Tensor:
         "Normalised `[3,size,size]` tensor of `item` (path, bytes, file object or PIL image), on the predictor's device"
@@ -177,9 +191,20 @@ class Predictor:
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
     def batch_probs(self, x:torch.Tensor) -> torch.Tensor:
-        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`"
+        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`; with TTA `Learner.tta`'s mix: `TTA_BETA` of the plain view's, the rest the mean of `TTA_N` augmented views'"
+        x = x.to(self.device)
+        if self.tta is None: return self._forward(x)
+        with no_random(TTA_SEED): aug = torch.stack([self._forward(self.augment(x)) for _ in range(TTA_N)]).mean(0)
+        return torch.lerp(aug, self._forward(x), TTA_BETA)
+
+    def augment(self, x:torch.Tensor) -> torch.Tensor:
+        "A random augmented view (the training augmentations) of the preprocessed batch `x`"
+        mean,std = self._mean.to(x.device),self._std.to(x.device)
+        return ((self.tta(TensorImage(x * std + mean)) - mean) / std).as_subclass(torch.Tensor)
+
+    def _forward(self, x:torch.Tensor) -> torch.Tensor:
         with torch.inference_mode(), autocast(self.device):
-            return self.model(x.to(self.device).contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu()
+            return self.model(x.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu()
 
     def top(self, probs:torch.Tensor, k:int=3) -> list:
         "The `k` most likely `(class, probability)` pairs of the class probabilities `probs`"
@@ -190,4 +215,4 @@ class Predictor:
         "The `k` most likely `(class, probability)` pairs for `item`"
         return self.top(self.probs(item)[0], k)
 
-    def __repr__(self): return f"Predictor({self.cfg.arch}, {self.size}px, classes={self.classes})"
+    def __repr__(self): return f"Predictor({self.cfg.arch}, {self.size}px, classes={self.classes}{', TTA' if self.tta is not None else ''})"

@@ -25,15 +25,15 @@ def expand_paths(paths) -> L:
     return L(list(dict.fromkeys(out)))
 
 # %% ../nbs/lib/04a_batch.ipynb #cf1c633b
-def load_predictor(model_dir, backend:str='torch', onnx=None, threads:int=None, device='cpu') -> Predictor:
+def load_predictor(model_dir, backend:str='torch', onnx=None, threads:int=None, device='cpu', tta:bool=False) -> Predictor:
     "The torch `Predictor` of `model_dir` on `device`, or with `backend='onnx'` its `OnnxPredictor` on `onnx` (default `model_dir/model.onnx`)"
-    if backend == 'torch': return Predictor(model_dir, threads, device)
+    if backend == 'torch': return Predictor(model_dir, threads, device, tta)
     if backend != 'onnx': raise BadInput(f"backend must be torch or onnx, not {backend!r}")
     from shoeclf.onnx import OnnxPredictor
     onnx = Path(onnx or Path(model_dir)/'model.onnx')
     if not onnx.exists(): raise NotFound(
         f"{onnx} not found: export it with `shoeclf export-onnx {model_dir} {onnx}` (add --int8 for the faster int8 model)")
-    return OnnxPredictor(model_dir, onnx, threads)
+    return OnnxPredictor(model_dir, onnx, threads, tta)
 
 # %% ../nbs/lib/04a_batch.ipynb #76e12a57
 class PhotoDataset(Dataset):

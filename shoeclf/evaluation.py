@@ -18,8 +18,7 @@ from fastcore.script import call_parse, Param
 from fastai.torch_core import set_seed
 from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates, atomic_write
 from .safety import not_an_input, Failed
-from .artefact import load_learner_dir, split_items, Predictor
-from .learner import shoe_aug
+from .artefact import load_learner_dir, split_items, Predictor, shoe_aug, TTA_N, TTA_BETA, TTA_SEED
 from .batch import expand_paths, load_predictor, predict_csv, report_csv
 
 # %% auto #0
@@ -73,7 +72,7 @@ def tta_tfms(dl, size:int, **kwargs) -> dict:
     "`item_tfms` and `batch_tfms` for `Learner.tta`: those of `dl` (resize, normalisation) plus the training augmentations (`shoe_aug` at `size`)"
     return dict(item_tfms=list(dl.after_item.fs), batch_tfms=[*dl.after_batch.fs, *shoe_aug(size, **kwargs)])
 
-def model_preds(learn, files, tta:bool=False, n:int=2, beta:float=1/3, seed:int=42, progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
+def model_preds(learn, files, tta:bool=False, n:int=TTA_N, beta:float=TTA_BETA, seed:int=TTA_SEED, progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
     "Probabilities and targets of `learn` on labelled `files`, through `learn.dls.test_dl` (with TTA if `tta`: `n` augmented views, the plain one weighted `beta`)"
     dl = learn.dls.test_dl(files, with_labels=True)
     with (nullcontext() if progress else learn.no_bar()):
@@ -332,9 +331,10 @@ def predict_cli(model_dir:str,           # folder of the saved model
                 onnx:str=None,           # ONNX file of the onnx backend (default MODEL_DIR/model.onnx)
                 bs:int=None,             # photos per batch (default: 8 for torch on a CPU, 32 for onnx, 64 on a GPU)
                 workers:int=2,           # processes opening the photos for --csv
+                tta:bool=False,          # average each photo with two augmented views of it, as `evaluate --tta` (3× the time)
                 device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda (torch backend)
     "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
-    pred = load_predictor(model_dir, backend, onnx, device=device)
+    pred = load_predictor(model_dir, backend, onnx, device=device, tta=tta)
     if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
     res = predict_files(pred, list(expand_paths(images)), k=k)
     for r in res:

@@ -14,7 +14,7 @@ from fastcore.basics import ifnone
 from fastcore.meta import delegates
 from fastcore.script import call_parse
 from safetensors.torch import load_file
-from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label, aug_transforms, RandomResizedCropGPU,
+from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label,
     Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
 from fastai.callback.channelslast import ChannelsLast
@@ -23,10 +23,10 @@ from .device import autocast, to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, FolderLock, confined, load_weights, read_json
 from .backbones import shoe_model, backbone_stats, MultiScale
-from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, save_model, save_model_weights, load_learner_dir
+from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 
 # %% auto #0
-__all__ = ['dup_groups', 'stratified_split', 'shoe_aug', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
+__all__ = ['dup_groups', 'stratified_split', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
            'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
            'fit_logreg', 'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'number_list', 'train',
            'train_cli']
@@ -55,15 +55,6 @@ def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> t
     valid = sorted(valid)
     vs = set(valid)
     return [i for i in range(len(labels)) if i not in vs], valid
-
-# %% ../nbs/lib/03_learner.ipynb #0d40b696
-def shoe_aug(size:int, min_scale:float=0.35, max_rotate:float=15., max_zoom:float=1.2, max_lighting:float=0.4,
-             max_warp:float=0.2, do_flip:bool=True) -> list:
-    "Training-only batch augmentations: flip, rotation, zoom, warp, lighting, and a random-resized crop (down to `min_scale` of the photo)"
-    rrc = RandomResizedCropGPU(size, min_scale=min_scale, ratio=(3/4, 4/3))
-    rrc.split_idx = 0  # train only: the validation transform stays resize → normalise
-    return [*aug_transforms(do_flip=do_flip, max_rotate=max_rotate, max_zoom=max_zoom, max_lighting=max_lighting,
-                            max_warp=max_warp), rrc]
 
 # %% ../nbs/lib/03_learner.ipynb #e1c4217d
 def check_classes(files, path) -> list:

@@ -55,8 +55,8 @@ class OnnxModel:
 class OnnxPredictor(Predictor):
     "`Predictor` whose model runs in onnxruntime from `onnx_path`; preprocessing from the model in `model_dir`"
     cpu_bs = 32  # onnxruntime, unlike torch, gains from larger batches on a CPU (bench/batch_speed.txt)
-    def __init__(self, model_dir, onnx_path, threads:int=None):
-        super().__init__(model_dir, threads)
+    def __init__(self, model_dir, onnx_path, threads:int=None, tta:bool=False):
+        super().__init__(model_dir, threads, tta=tta)
         if onnx_meta(onnx_path)['classes'] != self.classes: raise BadInput(f"{onnx_path} was not exported from {model_dir}: classes differ")
         self.model = OnnxModel(onnx_path, threads)
 
