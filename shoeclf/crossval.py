@@ -6,7 +6,7 @@
 from __future__ import annotations
 import numpy as np, pandas as pd, torch
 from sklearn.model_selection import StratifiedGroupKFold
-from .learner import fit_logreg
+from .heads import fit_logreg
 
 # %% auto #0
 __all__ = ['cv_folds', 'cross_validate', 'paired_diff', 'cv_table', 'probe_cv']

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import contextlib, json, sys, time
+import contextlib, json, sys
 from fractions import Fraction
 from dataclasses import replace
 from pathlib import Path
@@ -15,20 +15,20 @@ from fastcore.meta import delegates
 from fastcore.script import call_parse
 from safetensors.torch import load_file
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label,
-    Normalize, Learner, DataLoaders, DataLoader, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
+    Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput
-from .device import autocast, to_mixed, loader_kwargs, resolve_device
+from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, FolderLock, confined, load_weights, read_json
-from .backbones import shoe_model, backbone_stats, MultiScale
+from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
+from .heads import fit_head, fit_linear_head
 
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
-           'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'features', 'cached_features', 'fit_head',
-           'fit_logreg', 'logreg_weights', 'fit_linear_head', 'History', 'KeepBest', 'number_list', 'train',
+           'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'History', 'KeepBest', 'number_list', 'train',
            'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
@@ -151,81 +151,6 @@ def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, we
 def save_learner(learn, model_dir, extra:dict=None, **kwargs) -> Path:
     "Save `learn`'s model as a shoeclf artefact (safetensors + JSON) with its config `learn.cfg` (and `extra`, if given)"
     return save_model(learn, model_dir, replace(learn.cfg, extra=ifnone(extra, learn.cfg.extra)), **kwargs)
-
-# %% ../nbs/lib/03_learner.ipynb #e38c40a4
-def features(learn, dl, flip:bool=False, per_scale:bool=False) -> tuple:
-    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl` (mirrored left-right if `flip`); with `per_scale`, a list: the features at each scale of a `MultiScale` body, from the same batches"
-    learn.model.to(memory_format=torch.channels_last)  # outside no_grad: parameters must stay trainable
-    body,pool = learn.model[0].eval(),learn.model[1][:2].eval()
-    scales = body.scales if per_scale and isinstance(body, MultiScale) else [None]
-    fs,ts = [[] for _ in scales],[]
-    with torch.no_grad(), autocast(dl.device or 'cpu'):
-        for xb,yb in dl:
-            xb = (xb.flip(3) if flip else xb).contiguous(memory_format=torch.channels_last)
-            for f,s in zip(fs, scales): f.append(pool(body(xb) if s is None else body.at(xb, s)).float().as_subclass(torch.Tensor))
-            ts.append(yb.as_subclass(torch.Tensor))
-    fs = [torch.cat(f) for f in fs]
-    return (fs if per_scale else fs[0]), torch.cat(ts)
-
-# %% ../nbs/lib/03_learner.ipynb #91972090
-def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
-    "Features of the clean (+ mirrored if `flip`) + `n_views` randomly augmented training sets, and of the validation set: ((xt, yt), (xv, yv))"
-    dls = learn.dls
-    clean = dls.test_dl(dls.train.items, with_labels=True)
-    augmented = dls.train.new(shuffle=False, drop_last=False)
-    # each scale of a view is its own training sample (the model averages the scales when it predicts)
-    tr = [features(learn, dl, fl, per_scale=True) for dl,fl in [(clean, False)] + [(clean, True)]*flip + [(augmented, False)]*n_views]
-    xt,yt = torch.cat([x for xs,_ in tr for x in xs]),torch.cat([y for xs,y in tr for _ in xs])
-    return (xt, yt), features(learn, dls.valid)
-
-# %% ../nbs/lib/03_learner.ipynb #e043e9a0
-def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True, feats=None, bs:int=64, wd:float=0.01,
-             quiet=False, cbs=None) -> Learner:
-    "Train `learn`'s head on cached backbone features (computed here unless `feats` is given); returns the head Learner"
-    (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
-    fdls = DataLoaders(DataLoader(list(zip(xt, yt)), bs=min(bs, len(xt)), shuffle=True, drop_last=True, num_workers=0),
-                       DataLoader(list(zip(xv, yv)), bs=256, num_workers=0))
-    hl = Learner(fdls, learn.model[1][2:], loss_func=learn.loss_func, metrics=shoe_metrics(), wd=wd)
-    if quiet:
-        with hl.no_bar(), hl.no_logging(): hl.fit_one_cycle(epochs, lr, cbs=cbs)
-    else: hl.fit_one_cycle(epochs, lr, cbs=cbs)
-    learn.model.eval()
-    return hl
-
-# %% ../nbs/lib/03_learner.ipynb #d39d9999
-def fit_logreg(xt, yt, C:float=0.01, eps:float=1e-5) -> tuple:
-    "`(mean, var, model)`: scikit-learn's `LogisticRegression` (L2 strength 1/`C`) on features `xt` standardised by their mean and var"
-    from sklearn.linear_model import LogisticRegression
-    xt = torch.as_tensor(xt, dtype=torch.float32)
-    mean,var = xt.mean(0),xt.var(0, unbiased=False)
-    return mean, var, LogisticRegression(C=C, max_iter=5000).fit((xt - mean) / (var + eps).sqrt(), yt)
-
-def logreg_weights(coef, intercept) -> tuple[torch.Tensor, torch.Tensor]:
-    "Weight and bias of a `Linear` giving the logits of scikit-learn's `LogisticRegression` (`coef_`, `intercept_`)"
-    W,b = torch.as_tensor(coef, dtype=torch.float32),torch.as_tensor(intercept, dtype=torch.float32)
-    if len(W) == 1: W,b = torch.cat([-W/2, W/2]),torch.cat([-b/2, b/2])  # two classes: logits (-s/2, s/2) give sigmoid(s)
-    return W,b
-
-# %% ../nbs/lib/03_learner.ipynb #398fabba
-def fit_linear_head(learn, C:float=0.01, n_views:int=0, flip:bool=True, feats=None) -> dict:
-    "Fit the linear head of `learn` as a logistic regression on cached features; returns its metrics as a history row"
-    from sklearn.metrics import f1_score
-    t0 = time.time()
-    hd = learn.model[1]
-    if len(hd) != 4 or not isinstance(hd[2], nn.BatchNorm1d): raise ValueError("fit_linear_head needs a learner with head='linear'")
-    bn,lin = hd[2],hd[3]
-    (xt,yt),(xv,yv) = feats or cached_features(learn, n_views, flip)
-    mean,var,lr = fit_logreg(xt.cpu(), yt.cpu(), C, bn.eps)
-    W,b = logreg_weights(lr.coef_, lr.intercept_)
-    with torch.no_grad():
-        bn.running_mean.copy_(mean); bn.running_var.copy_(var); bn.weight.fill_(1.)
-        bn.bias.copy_(torch.linalg.pinv(W) @ b)   # W @ bias = b: the Linear has no bias of its own
-        lin.weight.copy_(W)
-        learn.model.eval()
-        lt,lv = hd[2:](xt),hd[2:](xv)
-    loss = lambda l,y: float(learn.loss_func(l, y))   # the learner's loss, as in the epochs of a fine-tune
-    return dict(epoch=0, train_loss=loss(lt, yt), valid_loss=loss(lv, yv), accuracy=float((lv.argmax(1) == yv).float().mean()),
-                f1_score=float(f1_score(yv.cpu(), lv.argmax(1).cpu(), average='macro')), time=f'{time.time()-t0:.0f}s')
 
 # %% ../nbs/lib/03_learner.ipynb #740ef894
 class History(CSVLogger):
