@@ -18,8 +18,8 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
            'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'weights_kwargs', 'create_backbone',
-           'arch_names', 'backbone_stats', 'GeM', 'StageBody', 'MultiBody', 'rescale', 'MultiScale', 'pooled_body',
-           'reference_head', 'shoe_head', 'shoe_model']
+           'arch_names', 'backbone_stats', 'GeM', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view',
+           'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -178,24 +178,37 @@ def rescale(x:torch.Tensor, s:float) -> torch.Tensor:
     h,w = x.shape[-2:]
     return F.interpolate(x, size=(round(h*s), round(w*s)), mode='bilinear', align_corners=False, antialias=s < 1)
 
+def crop_boxes(side:float) -> list:
+    "`(left, top)` fractions of the five crops of `side` (a fraction of the photo): the centre, then the four corners"
+    m = 1 - side
+    return [(m/2, m/2), (0., 0.), (m, 0.), (0., m), (m, m)]
+
+def crop_view(x:torch.Tensor, side:float, box:tuple) -> torch.Tensor:
+    "The crop of `side` (a fraction) at `box` (`(left, top)` fractions) of images `x`, resized back to their size"
+    h,w = x.shape[-2:]
+    t,l = round(box[1]*h),round(box[0]*w)
+    return F.interpolate(x[..., t:t+round(h*side), l:l+round(w*side)], size=(h, w), mode='bilinear', align_corners=False)
+
 class MultiScale(nn.Module):
-    "A pooled `body` run on the photo at several `scales` (1.5: upsampled by half, 2/3: shrunk by a third); features averaged"
-    def __init__(self, body:nn.Module, scales=(1., 1.5)):
+    "A pooled `body` run on the photo at several `scales` (1.5: upsampled by half, 2/3: shrunk by a third) and on five crops of side `crop` (centre and corners, each resized to the photo's size; 0: none); features averaged"
+    def __init__(self, body:nn.Module, scales=(1., 1.5), crop:float=0.):
         super().__init__()
-        self.body,self.scales = body,[float(s) for s in scales]
-    def at(self, x, s:float): return self.body(rescale(x, s))
-    def forward(self, x): return torch.stack([self.at(x, s) for s in self.scales]).mean(0)
+        self.body,self.scales,self.crop = body,[float(s) for s in scales],float(crop)
+        self.views = [*self.scales, *(crop_boxes(self.crop) if self.crop else [])]   # a scale, or a crop's (left, top)
+    def at(self, x, view): return self.body(crop_view(x, self.crop, view) if isinstance(view, tuple) else rescale(x, view))
+    def forward(self, x): return torch.stack([self.at(x, v) for v in self.views]).mean(0)
     @property
     def num_features(self): return self.body.num_features
 
 # %% ../nbs/lib/01_backbones.ipynb #116e3d61
-def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), **kwargs) -> nn.Module:
-    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages`, at `scales`"
+def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), crop:float=0., **kwargs) -> nn.Module:
+    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages`, at `scales` and on five crops of side `crop`"
+    if crop and not 0 < crop < 1: raise BadInput(f"crop is the side of the five crops as a fraction of the photo (e.g. 0.7), or 0 for none, not {crop}")
     names = arch_names(arch)
     if weights is not None and len(names) > 1: raise BadInput("--weights loads one backbone: not possible with several ('+') architectures")
     bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages) for a in names]
     body = bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
-    return body if [float(s) for s in scales] == [1.] else MultiScale(body, scales)
+    return body if [float(s) for s in scales] == [1.] and not crop else MultiScale(body, scales, crop)
 
 # %% ../nbs/lib/01_backbones.ipynb #7931c27f
 def reference_head(nf:int, n_out:int, ps=0.1, hidden=64) -> nn.Sequential:
@@ -215,14 +228,14 @@ def shoe_head(nf:int, n_out:int, head='fastai', pooled:bool=False) -> nn.Sequent
     return hd
 
 def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', pool:str='concat', stages=(), scales=(1.,),
-               **kwargs) -> nn.Sequential:
+               crop:float=0., **kwargs) -> nn.Sequential:
     "`nn.Sequential(body, head)` for `arch` (several joined by `+`) with `n_out` classes; `head` in `HEADS`, `pool` in `POOLS`"
     if pool not in POOLS: raise BadInput(f"pool must be one of {POOLS}, not {pool!r}")
     if pool == 'gem' or '+' in arch:
-        body = pooled_body(arch, pretrained, weights, stages, scales, **kwargs)
+        body = pooled_body(arch, pretrained, weights, stages, scales, crop, **kwargs)
         hd = shoe_head(body.num_features, n_out, head, pooled=True)
     else:
-        if stages or [float(s) for s in scales] != [1.]: raise BadInput("stages and scales need pool='gem'")
+        if stages or [float(s) for s in scales] != [1.] or crop: raise BadInput("stages, scales and crop need pool='gem'")
         body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
         hd = shoe_head(body.model.num_features, n_out, head)
     apply_init(hd, nn.init.kaiming_normal_)

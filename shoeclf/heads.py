@@ -15,19 +15,19 @@ from .backbones import MultiScale
 __all__ = ['features', 'cached_features', 'fit_head', 'fit_logreg', 'logreg_weights', 'fit_linear_head']
 
 # %% ../nbs/lib/03b_heads.ipynb #e38c40a4
-def features(learn, dl, flip:bool=False, per_scale:bool=False) -> tuple:
-    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl` (mirrored left-right if `flip`); with `per_scale`, a list: the features at each scale of a `MultiScale` body, from the same batches"
+def features(learn, dl, flip:bool=False, per_view:bool=False) -> tuple:
+    "Pooled backbone features (`head[:2]` of `body`) and targets of every batch of `dl` (mirrored left-right if `flip`); with `per_view`, a list: the features of each view (scale or crop) of a `MultiScale` body, from the same batches"
     learn.model.to(memory_format=torch.channels_last)  # outside no_grad: parameters must stay trainable
     body,pool = learn.model[0].eval(),learn.model[1][:2].eval()
-    scales = body.scales if per_scale and isinstance(body, MultiScale) else [None]
-    fs,ts = [[] for _ in scales],[]
+    views = body.views if per_view and isinstance(body, MultiScale) else [None]
+    fs,ts = [[] for _ in views],[]
     with torch.no_grad(), autocast(dl.device or 'cpu'):
         for xb,yb in dl:
             xb = (xb.flip(3) if flip else xb).contiguous(memory_format=torch.channels_last)
-            for f,s in zip(fs, scales): f.append(pool(body(xb) if s is None else body.at(xb, s)).float().as_subclass(torch.Tensor))
+            for f,v in zip(fs, views): f.append(pool(body(xb) if v is None else body.at(xb, v)).float().as_subclass(torch.Tensor))
             ts.append(yb.as_subclass(torch.Tensor))
     fs = [torch.cat(f) for f in fs]
-    return (fs if per_scale else fs[0]), torch.cat(ts)
+    return (fs if per_view else fs[0]), torch.cat(ts)
 
 # %% ../nbs/lib/03b_heads.ipynb #91972090
 def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
@@ -35,8 +35,8 @@ def cached_features(learn, n_views:int=0, flip:bool=True) -> tuple:
     dls = learn.dls
     clean = dls.test_dl(dls.train.items, with_labels=True)
     augmented = dls.train.new(shuffle=False, drop_last=False)
-    # each scale of a view is its own training sample (the model averages the scales when it predicts)
-    tr = [features(learn, dl, fl, per_scale=True) for dl,fl in [(clean, False)] + [(clean, True)]*flip + [(augmented, False)]*n_views]
+    # each view of the model (a scale or a crop) is its own training sample (the model averages them when it predicts)
+    tr = [features(learn, dl, fl, per_view=True) for dl,fl in [(clean, False)] + [(clean, True)]*flip + [(augmented, False)]*n_views]
     xt,yt = torch.cat([x for xs,_ in tr for x in xs]),torch.cat([y for xs,y in tr for _ in xs])
     return (xt, yt), features(learn, dls.valid)
 

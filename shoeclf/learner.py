@@ -131,19 +131,19 @@ def recorded(learn, name:str='accuracy') -> float:
 
 @delegates(Learner, but=['loss_func', 'splitter', 'cbs'])
 def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai', pool:str='concat', stages=(),
-                 scales=(1.,),
+                 scales=(1.,), crop:float=0.,
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
     "A frozen (if `pretrained`) Learner for `arch` on `dls.device`, with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
     model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
-                       scales=scales).to(dls.device)
+                       scales=scales, crop=crop).to(dls.device)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
     if pretrained: learn.freeze()
     learn.cfg = replace(dls.cfg, arch=arch, head=head, pool=pool, stages=[int(s) for s in stages],
-                        scales=[float(s) for s in scales], mean=mean, std=std)
+                        scales=[float(s) for s in scales], crop=float(crop), mean=mean, std=std)
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #64f86cb2
@@ -217,7 +217,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           head:str='linear',                 # linear (logistic regression on cached features), fastai or reference
           pool:str='gem',                    # gem (GeM of the last map and `stages`) or concat (fastai's avg+max)
           stages:str='-2,-1',                # timm stages pooled besides the last map (pool gem), comma-separated
-          scales:str='1,1.5',                # scales of `size` the photo is seen at (pool gem; 1.5 upsampled, 2/3 shrunk), comma-separated
+          scales:str='1',                    # scales of `size` the photo is seen at (pool gem; 1.5 upsampled, 2/3 shrunk), comma-separated
+          crop:float=0.7,                    # the photo is also seen as five crops of this side, centre and corners (pool gem; 0: none)
           head_epochs:int=20,                # epochs of a fastai/reference head on cached features
           C:float=0.01,                      # inverse L2 strength of the linear head
           n_views:int=2,                     # randomly augmented views cached per training image (crops, warps, lighting)
@@ -235,7 +236,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           device:str='auto',                 # auto (CUDA if a GPU is visible), cpu or cuda
          ) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
-    stages,scales = (number_list(stages, int, 'stages'), number_list(scales, float, 'scales')) if pool == 'gem' else ([], [1.])
+    stages,scales,crop = (number_list(stages, int, 'stages'), number_list(scales, float, 'scales'), crop) if pool == 'gem' else ([], [1.], 0.)
     if min(scales, default=0) * size < 32: raise BadInput(f"--scales must be > 0 and keep the photo at 32 px or more (--size {size}), not {scales}")
     out,data_dir = Path(out),get_data(data_dir)
     set_seed(seed)
@@ -243,7 +244,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
     recipe = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
-                  head_epochs=head_epochs,
+                  crop=crop, head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
@@ -256,7 +257,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
         return load_learner_dir(out, device=device)
     learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
-                         scales=scales, label_smoothing=label_smoothing)
+                         scales=scales, crop=crop, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         load_weights(learn.model, ck)
