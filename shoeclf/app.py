@@ -72,7 +72,7 @@ def explain(pred:Predictor, items, target:int=None, layer:nn.Module=None, alpha:
     "Class probabilities `{class: p}` of each of `items` (with the predictor's TTA, if any) and its Grad-CAM heat-map drawn on the plain view the model saw (one batch)"
     x = torch.stack([pred.preprocess(o) for o in items])
     cams, probs = grad_cam(pred.model, x, target, layer)
-    if pred.tta is not None: probs = pred.batch_probs(x)
+    if pred.tta is not None: probs = pred.batch_probs(x, plain=probs)   # the Grad-CAM pass gave the plain view's
     return [(dict(zip(pred.classes, p.tolist())), heatmap(model_view(xi, pred.cfg.mean, pred.cfg.std), c, alpha))
             for xi,c,p in zip(x, cams, probs)]
 

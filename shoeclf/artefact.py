@@ -191,12 +191,13 @@ class Predictor:
         out = [self.batch_probs(torch.stack([self.preprocess(o) for o in items[i:i+bs]])) for i in range(0, len(items), bs)]
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
-    def batch_probs(self, x:torch.Tensor) -> torch.Tensor:
-        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`; with TTA `Learner.tta`'s mix: `TTA_BETA` of the plain view's, the rest the mean of `TTA_N` augmented views'"
+    def batch_probs(self, x:torch.Tensor, plain:torch.Tensor=None) -> torch.Tensor:
+        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`; with TTA `Learner.tta`'s mix: `TTA_BETA` of the plain view's (`plain` if already computed), the rest the mean of `TTA_N` augmented views'"
         x = x.to(self.device)
-        if self.tta is None: return self._forward(x)
+        plain = self._forward(x) if plain is None else plain.float().cpu()
+        if self.tta is None: return plain
         with no_random(TTA_SEED): aug = torch.stack([self._forward(self.augment(x)) for _ in range(TTA_N)]).mean(0)
-        return torch.lerp(aug, self._forward(x), TTA_BETA)
+        return torch.lerp(aug, plain, TTA_BETA)
 
     def augment(self, x:torch.Tensor) -> torch.Tensor:
         "A random augmented view (the training augmentations) of the preprocessed batch `x`"
