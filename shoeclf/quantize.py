@@ -36,11 +36,14 @@ class PhotoCalibration(CalibrationDataReader):
 POOLS = ('ReduceMean', 'ReduceMax', 'GlobalAveragePool', 'GlobalMaxPool')
 
 def fp32_nodes(model:onnx.ModelProto) -> list:
-    "Names of the nodes kept in fp32: the first one on the input image, and the head from the first global pooling on"
-    ns,inp = model.graph.node,model.graph.input[0].name
-    first = [n.name for n in ns if inp in n.input][:1]
-    pool = next((i for i,n in enumerate(ns) if n.op_type in POOLS), len(ns))
-    return first + [n.name for n in ns[pool:]]
+    "Names of the nodes kept in fp32: on the input image up to each view's first convolution (its crops and resizes too), and from the global poolings on (the views' average, the head)"
+    pre,body,fp32 = {model.graph.input[0].name},set(),[]    # tensors from the image before any convolution; tensors of the bodies
+    for n in model.graph.node:                               # ONNX nodes come in topological order
+        ins = set(n.input)
+        if n.op_type not in POOLS and ins & body: body.update(n.output); continue    # inside a body: quantised
+        fp32.append(n.name)
+        if n.op_type not in POOLS and ins & pre: (body if n.op_type == 'Conv' else pre).update(n.output)   # a first convolution starts a body
+    return fp32
 
 def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None) -> Path:
     "Static int8 quantisation of `fp32_onnx` (exported from `model_dir`) into `out`, calibrated on `n_calib` training photos"

@@ -17,12 +17,12 @@ __all__ = ['quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve
 
 # %% ../nbs/lib/04_test_utils.ipynb #fddf756f
 def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
-                head:str='fastai') -> Path:
-    "Train a small real model on `data_dir` fast (cached features, frozen backbone) and save it to `model_dir`"
+                head:str='fastai', **model) -> Path:
+    "Train a small real model on `data_dir` fast (cached features, frozen backbone) and save it to `model_dir`; `model`: `shoe_learner`'s options (pool, stages, scales, crop)"
     from shoeclf.learner import shoe_dls, shoe_learner, save_learner, recorded   # torch and fastai only when asked for
     from shoeclf.heads import fit_head
     dls = shoe_dls(data_dir, size=size, bs=64)
-    learn = shoe_learner(dls, arch, head=head)
+    learn = shoe_learner(dls, arch, head=head, **model)
     hl = fit_head(learn, epochs, n_views=n_views, flip=False, quiet=True)
     acc = recorded(hl)
     return save_learner(learn, model_dir, extra=dict(recipe='quick_model', valid_accuracy=acc))
