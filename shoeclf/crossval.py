@@ -9,7 +9,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from .heads import fit_logreg
 
 # %% auto #0
-__all__ = ['cv_folds', 'cross_validate', 'paired_diff', 'cv_table', 'probe_cv']
+__all__ = ['cv_folds', 'cross_validate', 'paired_diff', 'cv_table', 'share', 'probe_cv']
 
 # %% ../nbs/lib/03a_crossval.ipynb #46b974f3
 def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
@@ -50,12 +50,21 @@ def cv_table(results:dict, base:str, n_splits:int=5, metric:str='accuracy') -> p
         rows.append(dict(recipe=name, accuracy=100*a.mean(), sd=100*a.std(ddof=1), diff=100*d, lo=100*lo, hi=100*hi, verdict=verdict))
     return pd.DataFrame(rows).set_index('recipe').round(1)
 
+# %% ../nbs/lib/03a_crossval.ipynb #5a1e0c4b
+def share(idx, labels, frac:float, seed:int=0) -> np.ndarray:
+    "A seeded `frac` of the items `idx`, stratified by `labels`; nested: a smaller share is part of a larger one"
+    rng,labels = np.random.default_rng(seed), np.asarray(labels)
+    return np.concatenate([rng.permutation(i)[:max(1, round(frac * len(i)))] for i in (idx[labels[idx] == c] for c in np.unique(labels[idx]))])
+
 # %% ../nbs/lib/03a_crossval.ipynb #11f1a547
-def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test_views=('clean',), C:float=0.01, **kwargs) -> pd.DataFrame:
+def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test_views=('clean',), C:float=0.01,
+             train_frac:float=1., **kwargs) -> pd.DataFrame:
     "`cross_validate` a linear head (`fit_linear_head`'s logistic regression) on cached features `views` (name -> `[n, d]` array)"
+    if not 0 < train_frac <= 1: raise ValueError(f"train_frac must be in (0, 1], got {train_frac}")
     labels = np.asarray(labels)
     X = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k,v in views.items()}
     def fit_predict(tr, te):
+        if train_frac < 1: tr = share(tr, labels, train_frac)
         mean,var,lr = fit_logreg(torch.cat([X[v][tr] for v in train_views]), np.tile(labels[tr], len(train_views)), C)
         z = lambda x: ((x - mean) / (var + 1e-5).sqrt()).numpy()
         return lr.classes_[np.mean([lr.predict_proba(z(X[v][te])) for v in test_views], 0).argmax(1)]
