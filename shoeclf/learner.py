@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import contextlib, json, signal, sys, threading
+import contextlib, json, sys
 from fractions import Fraction
 from dataclasses import replace
 from pathlib import Path
@@ -28,8 +28,8 @@ from .heads import fit_head, fit_linear_head
 
 # %% auto #0
 __all__ = ['dup_groups', 'stratified_split', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
-           'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'History', 'KeepBest', 'KeepInterrupt',
-           'number_list', 'train', 'train_cli']
+           'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'History', 'KeepBest', 'number_list', 'train',
+           'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -182,26 +182,6 @@ class KeepBest(TrackerCallback):
         super().after_fit()
         if (self.out/'best.safetensors').exists(): bare(self.model).load_state_dict(load_file(self.out/'best.safetensors'))
 
-# %% ../nbs/lib/03_learner.ipynb #ae2212c0
-class KeepInterrupt(Callback):
-    "One Ctrl-C stops `fit` even if a library's bare `except:` swallows its `KeyboardInterrupt`: it is raised again after the batch"
-    order = 100                            # after every other callback's `after_batch`
-    def before_fit(self):
-        self.pressed, self.old = False, signal.getsignal(signal.SIGINT)
-        if threading.current_thread() is threading.main_thread() and callable(self.old): signal.signal(signal.SIGINT, self._on_sigint)
-        else: self.old = None
-    def _on_sigint(self, sig, frame):
-        old, self.pressed = self._restore(), True
-        old(sig, frame)                    # Python's (or the notebook kernel's) handler: raises KeyboardInterrupt
-    def _restore(self):
-        old, self.old = self.old, None
-        if old is not None: signal.signal(signal.SIGINT, old)
-        return old
-    def after_batch(self):
-        if self.pressed: raise KeyboardInterrupt
-    def after_fit(self):
-        self._restore(); self.after_batch()
-
 # %% ../nbs/lib/03_learner.ipynb #3f4d61e3
 def _read_progress(out:Path) -> dict:
     fn = out/'progress.json'
@@ -293,7 +273,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
             best = row['accuracy']
         elif pretrained and head_epochs:
             main_print(f"Head on cached features ({views}), {head_epochs} epochs")
-            hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=[KeepInterrupt()] + ([History(out/'history.csv')] if is_main() else []))
+            hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
             best = recorded(hl)
         if is_main():
             for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
@@ -304,7 +284,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         if pretrained: learn.unfreeze()
         lrs = slice(lr/20, lr) if pretrained else lr
         main_print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
-        cbs = [KeepInterrupt()] + ([KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv', start_epoch=start)] if is_main() else [])
+        cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv', start_epoch=start)] if is_main() else []
         with distributed(learn):
             to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
         if num_distrib() > 1:
