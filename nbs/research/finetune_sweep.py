@@ -4,7 +4,7 @@ Needs only torch, timm, safetensors, numpy and pillow, so that it runs on a bare
 `01_training` writes (`folds.json`: the brand photos' relative paths, labels, each backbone's normalisation and `cv_folds` of 5 folds x 3 seeds, with
 near-duplicates kept on one side; `weights/{arch}.safetensors`: the offline ImageNet weights under timm's names) and the
 photo folder. Every variant fine-tunes a fresh timm model on every training fold and scores its test fold under several
-test-time views; each fold's predictions are appended as one JSON line to `OUT/folds.jsonl`, which 01 reads back.
+test-time views; each fold's predictions (classes and probabilities) are appended as one JSON line to `OUT/folds.jsonl`, which 01 reads back.
 
     python finetune_sweep.py --data PHOTOS --inputs INPUTS --out OUT --workers 8 --shards 2 l1-mild:bn=frozen l0:bn=frozen,epochs=60 ...
 
@@ -102,14 +102,14 @@ READINGS = dict(plain=('plain',), flip=('plain', 'flip'), crops=('plain',) + tup
 
 @torch.no_grad()
 def predict(model, x:torch.Tensor, cfg:dict, norm) -> dict:
-    "Predicted classes of the uint8 photos `x` under every reading of `READINGS` (probabilities averaged over its views)"
+    "Class probabilities (`[n, c]`) of the uint8 photos `x` under every reading of `READINGS`, averaged over its views"
     model.eval(); g = torch.Generator(device=x.device).manual_seed(0); probs = {}
     for b in range(0, len(x), 128):
         xb = x[b:b+128].float() / 255
         with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=x.device.type == 'cuda'):
             for k, v in views(xb, cfg['size'], g, cfg).items(): probs.setdefault(k, []).append(model(norm(v)).float().softmax(1))
     probs = {k: torch.cat(v) for k, v in probs.items()}
-    return {r: torch.stack([probs[v] for v in vs]).mean(0).argmax(1).tolist() for r, vs in READINGS.items()}
+    return {r: torch.stack([probs[v] for v in vs]).mean(0) for r, vs in READINGS.items()}
 
 def set_bn(model, mode:str):
     "Batch-norm layers in train mode, or (`frozen`) in eval mode with their running statistics kept"
@@ -175,9 +175,11 @@ def run_variant(spec:str, data:Path, inputs:Path, out:Path, deadline:float, n_fo
         if time.time() > deadline: print(f'{spec}: deadline reached before seed {f["seed"]} fold {f["fold"]}', flush=True); return
         t0 = time.time(); tr, te = torch.tensor(f['train'], device=dev), torch.tensor(f['test'], device=dev)
         model, ema_model = fine_tune(cfg, x_all[tr], y_all[tr], inputs/'weights', len(classes), 1000 * f['seed'] + f['fold'], norm)
-        preds = {f'{w}_{r}': [classes[i] for i in p] for w, m in (('raw', model), ('ema', ema_model)) if m is not None
+        probs = {f'{w}_{r}': p for w, m in (('raw', model), ('ema', ema_model)) if m is not None
                  for r, p in predict(m, x_all[te], cfg, norm).items()}
-        row = dict(variant=spec, cfg=cfg, seed=f['seed'], fold=f['fold'], test=f['test'], preds=preds, seconds=time.time() - t0, device=str(dev))
+        preds = {k: [classes[i] for i in p.argmax(1).tolist()] for k, p in probs.items()}
+        row = dict(variant=spec, cfg=cfg, seed=f['seed'], fold=f['fold'], test=f['test'], preds=preds, seconds=time.time() - t0, device=str(dev),
+                   probs={k: p.double().cpu().numpy().round(4).tolist() for k, p in probs.items()})   # for ensembles with other models
         with open(out/'folds.jsonl', 'a') as fh: fh.write(json.dumps(row) + '\n')
         acc = {k: round(float(np.mean(np.array(v) == np.array(meta['labels'])[f['test']])), 3) for k, v in preds.items() if k.endswith(('plain', 'crops', 'tta'))}
         print(f'{spec} seed {f["seed"]} fold {f["fold"]}: {time.time() - t0:.0f} s {acc}', flush=True)
