@@ -9,7 +9,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from .heads import fit_logreg
 
 # %% auto #0
-__all__ = ['cv_folds', 'cross_validate', 'paired_diff', 'cv_table', 'share', 'probe_cv']
+__all__ = ['cv_folds', 'cross_validate', 'paired_diff', 'cv_table', 'share', 'probe_predict', 'probe_cv']
 
 # %% ../nbs/lib/03a_crossval.ipynb #46b974f3
 def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
@@ -57,6 +57,13 @@ def share(idx, labels, frac:float, seed:int=0) -> np.ndarray:
     return np.concatenate([rng.permutation(i)[:max(1, round(frac * len(i)))] for i in (idx[labels[idx] == c] for c in np.unique(labels[idx]))])
 
 # %% ../nbs/lib/03a_crossval.ipynb #11f1a547
+def probe_predict(views:dict, labels, tr, te, train_views=('clean','flip'), test_views=('clean',), C:float=0.01) -> np.ndarray:
+    "Class probabilities `[len(te), n_classes]` (classes sorted) of items `te` from the linear head fitted on items `tr`, averaged over `test_views`"
+    X = lambda v: torch.as_tensor(np.asarray(views[v]), dtype=torch.float32)
+    mean,var,lr = fit_logreg(torch.cat([X(v)[tr] for v in train_views]), np.tile(np.asarray(labels)[tr], len(train_views)), C)
+    z = lambda x: ((x - mean) / (var + 1e-5).sqrt()).numpy()
+    return np.mean([lr.predict_proba(z(X(v)[te])) for v in test_views], 0)
+
 def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test_views=('clean',), C:float=0.01,
              train_frac:float=1., **kwargs) -> pd.DataFrame:
     "`cross_validate` a linear head (`fit_linear_head`'s logistic regression) on cached features `views` (name -> `[n, d]` array)"
@@ -65,7 +72,5 @@ def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test
     X = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k,v in views.items()}
     def fit_predict(tr, te):
         if train_frac < 1: tr = share(tr, labels, train_frac)
-        mean,var,lr = fit_logreg(torch.cat([X[v][tr] for v in train_views]), np.tile(labels[tr], len(train_views)), C)
-        z = lambda x: ((x - mean) / (var + 1e-5).sqrt()).numpy()
-        return lr.classes_[np.mean([lr.predict_proba(z(X[v][te])) for v in test_views], 0).argmax(1)]
+        return np.unique(labels)[probe_predict(X, labels, tr, te, train_views, test_views, C).argmax(1)]
     return cross_validate(fit_predict, labels, groups, **kwargs)
