@@ -58,11 +58,11 @@ def share(idx, labels, frac:float, seed:int=0) -> np.ndarray:
 
 # %% ../nbs/lib/03a_crossval.ipynb #11f1a547
 def probe_predict(views:dict, labels, tr, te, train_views=('clean','flip'), test_views=('clean',), C:float=0.01) -> np.ndarray:
-    "Class probabilities `[len(te), n_classes]` (classes sorted) of items `te` from the linear head fitted on items `tr`, averaged over `test_views`"
+    "Class probabilities `[len(test_views), len(te), n_classes]` (classes sorted) of items `te` in each of `test_views`, from one linear head fitted on items `tr`"
     X = lambda v: torch.as_tensor(np.asarray(views[v]), dtype=torch.float32)
     mean,var,lr = fit_logreg(torch.cat([X(v)[tr] for v in train_views]), np.tile(np.asarray(labels)[tr], len(train_views)), C)
     z = lambda x: ((x - mean) / (var + 1e-5).sqrt()).numpy()
-    return np.mean([lr.predict_proba(z(X(v)[te])) for v in test_views], 0)
+    return np.stack([lr.predict_proba(z(X(v)[te])) for v in test_views])
 
 def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test_views=('clean',), C:float=0.01,
              train_frac:float=1., **kwargs) -> pd.DataFrame:
@@ -70,7 +70,8 @@ def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test
     if not 0 < train_frac <= 1: raise ValueError(f"train_frac must be in (0, 1], got {train_frac}")
     labels = np.asarray(labels)
     X = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k,v in views.items()}
+    classes = np.unique(labels)
     def fit_predict(tr, te):
         if train_frac < 1: tr = share(tr, labels, train_frac)
-        return np.unique(labels)[probe_predict(X, labels, tr, te, train_views, test_views, C).argmax(1)]
+        return classes[probe_predict(X, labels, tr, te, train_views, test_views, C).mean(0).argmax(1)]
     return cross_validate(fit_predict, labels, groups, **kwargs)

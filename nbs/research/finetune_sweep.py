@@ -25,7 +25,7 @@ def variant(spec:str) -> dict:
     "The settings of `name[:key=value,...]`: `BASE`, the named variant's changes, then the given ones"
     name, _, kv = spec.partition(':')
     if name not in VARIANTS: raise SystemExit(f"unknown variant {name!r} in {spec!r}; variants: {', '.join(VARIANTS)}")
-    cfg = {**BASE, **VARIANTS.get(name, {}), 'name': spec}
+    cfg = {**BASE, **VARIANTS[name], 'name': spec}
     for item in filter(None, kv.split(',')):
         k, v = item.split('=')
         if k not in BASE: raise SystemExit(f"unknown setting {k!r} in {spec!r}; settings: {', '.join(BASE)}")
