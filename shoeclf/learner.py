@@ -270,7 +270,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
     out.mkdir(parents=True, exist_ok=True)
-    config = dict(recipe=recipe, data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
+    config = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   crop=crop, head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
@@ -322,7 +322,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     if not is_main(): return learn
     _write_progress(out, phase='done')
     print(pd.Series(res, name='best epoch').to_string())
-    save_learner(learn, out, extra=dict(recipe=config, valid=res))
+    save_learner(learn, out, extra=dict(recipe=config, recipe_name=recipe, valid=res))
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #83668c8a
