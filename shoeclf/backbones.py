@@ -18,8 +18,8 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
            'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'weights_kwargs', 'create_backbone',
-           'arch_names', 'backbone_stats', 'GeM', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view',
-           'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
+           'arch_names', 'backbone_stats', 'GeM', 'sqrt_moment', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes',
+           'crop_view', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -144,19 +144,34 @@ class GeM(nn.Module):
     def __init__(self, p:float=3., eps:float=1e-6): super().__init__(); self.p,self.eps = p,eps
     def forward(self, x): return x.clamp(min=self.eps).pow(self.p).mean((2,3)).pow(1./self.p)
 
+# %% ../nbs/lib/01_backbones.ipynb #6df2136a
+def sqrt_moment(a:torch.Tensor, iters:int=15) -> torch.Tensor:
+    "Upper triangle `[n, k(k+1)/2]` of the matrix square root (Newton-Schulz, `iters` steps) of second moments `a` `[n, k, k]` divided by their trace"
+    a = a.float() / a.diagonal(dim1=1, dim2=2).sum(-1).clamp(min=1e-12)[:, None, None]
+    eye = torch.eye(a.shape[-1], device=a.device).expand_as(a)
+    y,w = a,eye                                       # y -> sqrt(a), w -> its inverse
+    for _ in range(iters):
+        t = 1.5 * eye - 0.5 * w @ y
+        y,w = y @ t,t @ w
+    i,j = torch.triu_indices(*a.shape[-2:], device=a.device)
+    return y[:, i, j]
+
 # %% ../nbs/lib/01_backbones.ipynb #3400dcaa
 POOLS = ('concat', 'gem')  # fastai's average+max of the last map; GeM of the last map and of `stages`
 
 class StageBody(nn.Module):
-    "A timm body whose last feature map and the maps of timm stages `stages` (e.g. `(-2, -1)`) are GeM-pooled and concatenated"
-    def __init__(self, model:nn.Module, stages=(), p:float=3.):
+    "A timm body whose last feature map and the maps of timm stages `stages` (e.g. `(-2, -1)`) are GeM-pooled and concatenated; with `moment` k, the `sqrt_moment` of the last map's cells projected on k directions (`basis`, fitted by `heads.fit_basis`) too"
+    def __init__(self, model:nn.Module, stages=(), p:float=3., moment:int=0):
         super().__init__()
-        self.model,self.stages,self.pool = model,[int(s) for s in stages],GeM(p)
+        self.model,self.stages,self.pool,self.moment = model,[int(s) for s in stages],GeM(p),int(moment)
+        if self.moment: self.register_buffer('basis', torch.zeros(model.num_features, self.moment))
     def forward(self, x):
         last,maps = self.model.forward_intermediates(x, indices=self.stages) if self.stages else (self.model.forward_features(x), [])
-        return torch.cat([self.pool(m) for m in [*maps, last]], 1)
+        z = last.flatten(2).transpose(1, 2) @ self.basis if self.moment else None     # [n, cells, k]
+        return torch.cat([self.pool(m) for m in [*maps, last]] + ([sqrt_moment(z.transpose(1, 2) @ z)] if self.moment else []), 1)
     @property
-    def num_features(self): return sum(self.model.feature_info[s]['num_chs'] for s in self.stages) + self.model.num_features
+    def num_features(self):
+        return sum(self.model.feature_info[s]['num_chs'] for s in self.stages) + self.model.num_features + self.moment * (self.moment + 1) // 2
 
 class MultiBody(nn.Module):
     "`StageBody`s of several architectures on one photo, normalised with the first one's statistics; features concatenated"
@@ -201,12 +216,14 @@ class MultiScale(nn.Module):
     def num_features(self): return self.body.num_features
 
 # %% ../nbs/lib/01_backbones.ipynb #116e3d61
-def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), crop:float=0., **kwargs) -> nn.Module:
-    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages`, at `scales` and on five crops of side `crop`"
+def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), crop:float=0., moment:int=0, **kwargs) -> nn.Module:
+    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages` (and its `moment`), at `scales` and on five crops of side `crop`"
     if crop and not 0 < crop < 1: raise BadInput(f"crop is the side of the five crops as a fraction of the photo (e.g. 0.7), or 0 for none, not {crop}")
     names = arch_names(arch)
     if weights is not None and len(names) > 1: raise BadInput("--weights loads one backbone: not possible with several ('+') architectures")
-    bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages) for a in names]
+    if moment and len(names) > 1: raise BadInput("--moment pools one backbone's last map: not possible with several ('+') architectures")
+    if moment < 0: raise BadInput(f"--moment must be the number of directions of the second moment (e.g. 64) or 0 for none, not {moment}")
+    bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages, moment=moment) for a in names]
     body = bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
     return body if [float(s) for s in scales] == [1.] and not crop else MultiScale(body, scales, crop)
 
@@ -228,14 +245,14 @@ def shoe_head(nf:int, n_out:int, head='fastai', pooled:bool=False) -> nn.Sequent
     return hd
 
 def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', pool:str='concat', stages=(), scales=(1.,),
-               crop:float=0., **kwargs) -> nn.Sequential:
+               crop:float=0., moment:int=0, **kwargs) -> nn.Sequential:
     "`nn.Sequential(body, head)` for `arch` (several joined by `+`) with `n_out` classes; `head` in `HEADS`, `pool` in `POOLS`"
     if pool not in POOLS: raise BadInput(f"pool must be one of {POOLS}, not {pool!r}")
     if pool == 'gem' or '+' in arch:
-        body = pooled_body(arch, pretrained, weights, stages, scales, crop, **kwargs)
+        body = pooled_body(arch, pretrained, weights, stages, scales, crop, moment, **kwargs)
         hd = shoe_head(body.num_features, n_out, head, pooled=True)
     else:
-        if stages or [float(s) for s in scales] != [1.] or crop: raise BadInput("stages, scales and crop need pool='gem'")
+        if stages or [float(s) for s in scales] != [1.] or crop or moment: raise BadInput("stages, scales, crop and moment need pool='gem'")
         body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
         hd = shoe_head(body.model.num_features, n_out, head)
     apply_init(hd, nn.init.kaiming_normal_)

@@ -9,10 +9,10 @@ import torch
 from torch import nn
 from fastai.vision.all import Learner, DataLoaders, DataLoader
 from .device import autocast
-from .backbones import MultiScale
+from .backbones import MultiScale, StageBody
 
 # %% auto #0
-__all__ = ['features', 'cached_features', 'fit_head', 'fit_logreg', 'logreg_weights', 'fit_linear_head']
+__all__ = ['features', 'cached_features', 'fit_head', 'fit_basis', 'fit_logreg', 'logreg_weights', 'fit_linear_head']
 
 # %% ../nbs/lib/03b_heads.ipynb #e38c40a4
 def features(learn, dl, flip:bool=False, per_view:bool=False) -> tuple:
@@ -53,6 +53,21 @@ def fit_head(learn, epochs:int=20, lr:float=3e-3, n_views:int=0, flip:bool=True,
     else: hl.fit_one_cycle(epochs, lr, cbs=cbs)
     learn.model.eval()
     return hl
+
+# %% ../nbs/lib/03b_heads.ipynb #4a43c7a3
+def fit_basis(learn) -> torch.Tensor:
+    "Set the `basis` of `learn`'s `StageBody` to the top principal directions of its last map's cells over the clean training photos; returns it"
+    body = next((m for m in learn.model[0].modules() if isinstance(m, StageBody) and m.moment), None)
+    if body is None: raise ValueError("fit_basis needs a learner with moment > 0 (pool='gem')")
+    dl = learn.dls.test_dl(learn.dls.train.items, with_labels=True)
+    n,s1,s2 = 0,0.,0.
+    with torch.no_grad(), autocast(dl.device or 'cpu'):
+        for xb,_ in dl:
+            c = body.model.eval().forward_features(xb.as_subclass(torch.Tensor)).flatten(2).transpose(1, 2).flatten(0, 1).double()
+            n,s1,s2 = n + len(c),s1 + c.sum(0),s2 + c.T @ c
+    cov = (s2 - torch.outer(s1, s1) / n) / (n - 1)
+    body.basis.copy_(torch.linalg.eigh(cov)[1].flip(1)[:, :body.moment])
+    return body.basis
 
 # %% ../nbs/lib/03b_heads.ipynb #d39d9999
 def fit_logreg(xt, yt, C:float=0.01, eps:float=1e-5) -> tuple:
