@@ -65,7 +65,8 @@ def fit_basis(learn) -> torch.Tensor:
         for xb,_ in dl:
             c = body.model.eval().forward_features(xb.as_subclass(torch.Tensor)).flatten(2).transpose(1, 2).flatten(0, 1).double()
             n,s1,s2 = n + len(c),s1 + c.sum(0),s2 + c.T @ c
-    cov = (s2 - torch.outer(s1, s1) / n) / (n - 1)
+    cov = (s2 - torch.outer(s1, s1) / n) / max(n - 1, 1)
+    cov += (1e-9 * cov.diagonal().mean() + 1e-12) * torch.eye(len(cov), dtype=cov.dtype)   # the same directions; LAPACK converges when few cells leave most eigenvalues 0
     body.basis.copy_(torch.linalg.eigh(cov)[1].flip(1)[:, :body.moment])
     return body.basis
 
