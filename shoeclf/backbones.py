@@ -167,8 +167,11 @@ class StageBody(nn.Module):
         if self.moment: self.register_buffer('basis', torch.zeros(model.num_features, self.moment))
     def forward(self, x):
         last,maps = self.model.forward_intermediates(x, indices=self.stages) if self.stages else (self.model.forward_features(x), [])
-        z = last.flatten(2).transpose(1, 2) @ self.basis if self.moment else None     # [n, cells, k]
-        return torch.cat([self.pool(m) for m in [*maps, last]] + ([sqrt_moment(z.transpose(1, 2) @ z)] if self.moment else []), 1)
+        feats = [self.pool(m) for m in [*maps, last]]
+        if self.moment:
+            z = last.flatten(2).transpose(1, 2) @ self.basis                        # the cells on the k directions: [n, cells, k]
+            feats.append(sqrt_moment(z.transpose(1, 2) @ z))
+        return torch.cat(feats, 1)
     @property
     def num_features(self):
         return sum(self.model.feature_info[s]['num_chs'] for s in self.stages) + self.model.num_features + self.moment * (self.moment + 1) // 2

@@ -60,10 +60,10 @@ def fit_basis(learn) -> torch.Tensor:
     body = next((m for m in learn.model[0].modules() if isinstance(m, StageBody) and m.moment), None)
     if body is None: raise ValueError("fit_basis needs a learner with moment > 0 (pool='gem')")
     dl = learn.dls.test_dl(learn.dls.train.items, with_labels=True)
-    n,s1,s2 = 0,0.,0.
+    n,s1,s2,m = 0,0.,0.,body.model.eval()
     with torch.no_grad(), autocast(dl.device or 'cpu'):
         for xb,_ in dl:
-            c = body.model.eval().forward_features(xb.as_subclass(torch.Tensor)).flatten(2).transpose(1, 2).flatten(0, 1).double()
+            c = m.forward_features(xb.as_subclass(torch.Tensor)).flatten(2).transpose(1, 2).flatten(0, 1).double()
             n,s1,s2 = n + len(c),s1 + c.sum(0),s2 + c.T @ c
     cov = (s2 - torch.outer(s1, s1) / n) / max(n - 1, 1)
     cov += (1e-9 * cov.diagonal().mean() + 1e-12) * torch.eye(len(cov), dtype=cov.dtype)   # the same directions; LAPACK converges when few cells leave most eigenvalues 0
