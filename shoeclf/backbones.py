@@ -147,6 +147,8 @@ class GeM(nn.Module):
 # %% ../nbs/lib/01_backbones.ipynb #6df2136a
 def sqrt_moment(a:torch.Tensor, iters:int=15) -> torch.Tensor:
     "Upper triangle `[n, k(k+1)/2]` of the matrix square root (Newton-Schulz, `iters` steps) of second moments `a` `[n, k, k]` divided by their trace"
+    if torch.is_autocast_enabled(a.device.type):          # 15 chained products drift in bf16/fp16: always float32
+        with torch.autocast(a.device.type, enabled=False): return sqrt_moment(a, iters)
     a = a.float() / a.diagonal(dim1=1, dim2=2).sum(-1).clamp(min=1e-12)[:, None, None]
     eye = torch.eye(a.shape[-1], device=a.device).expand_as(a)
     y,w = a,eye                                       # y -> sqrt(a), w -> its inverse
