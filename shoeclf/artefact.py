@@ -74,6 +74,7 @@ class ModelCfg:
     scales:list=field(default_factory=lambda: [1.])  # the photo is seen at these scales, features averaged (pool='gem')
     crop:float=0.                                 # ...and as five crops of this side (centre, corners; 0: none)
     moment:int=0                                  # directions of the last map's second moment beside the GeM features (0: none)
+    moment_stages:list=field(default_factory=list)  # timm stages whose channels' second moment joins too (pool='gem')
     classes:list                                  # class names, in the order of the model's outputs
     size:int                                      # square input size in pixels
     resize:str='squish'                           # resize method: squish, crop or pad
@@ -127,7 +128,7 @@ def load_model(model_dir) -> tuple[nn.Module, ModelCfg]:
     "The model saved in `model_dir`, in eval mode, and its config"
     cfg = ModelCfg.load(model_dir)
     model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages,
-                       scales=cfg.scales, crop=cfg.crop, moment=cfg.moment)
+                       scales=cfg.scales, crop=cfg.crop, moment=cfg.moment, moment_stages=cfg.moment_stages)
     load_weights(model, Path(model_dir)/'model.safetensors')
     return model.eval(), cfg
 

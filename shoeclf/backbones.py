@@ -162,21 +162,29 @@ def sqrt_moment(a:torch.Tensor, iters:int=15) -> torch.Tensor:
 POOLS = ('concat', 'gem')  # fastai's average+max of the last map; GeM of the last map and of `stages`
 
 class StageBody(nn.Module):
-    "A timm body whose last feature map and the maps of timm stages `stages` (e.g. `(-2, -1)`) are GeM-pooled and concatenated; with `moment` k, the `sqrt_moment` of the last map's cells projected on k directions (`basis`, fitted by `heads.fit_basis`) too"
-    def __init__(self, model:nn.Module, stages=(), p:float=3., moment:int=0):
+    "A timm body whose last feature map and the maps of timm stages `stages` (e.g. `(-2, -1)`) are GeM-pooled and concatenated; with `moment` k, the `sqrt_moment` of the last map's cells projected on k directions (`basis`, fitted by `heads.fit_basis`) too, then that of the channels of each stage in `moment_stages`"
+    def __init__(self, model:nn.Module, stages=(), p:float=3., moment:int=0, moment_stages=()):
         super().__init__()
-        self.model,self.stages,self.pool,self.moment = model,[int(s) for s in stages],GeM(p),int(moment)
+        self.model,self.pool,self.moment = model,GeM(p),int(moment)
+        n = len(model.feature_info)
+        for name,ss in (('stages', stages), ('moment_stages', moment_stages)):
+            if any(not -n <= int(s) < n for s in ss): raise BadInput(f"--{name} must be stages of this backbone, {-n} to {n-1} (-1: the last, stride 32), not {list(ss)}")
+        self.stages,self.moment_stages = [[int(s) % n for s in ss] for ss in (stages, moment_stages)]     # timm accepts 0..n-1 and -n..-1
+        self.taps = sorted({*self.stages, *self.moment_stages})                                 # in the order forward_intermediates returns them
         if self.moment: self.register_buffer('basis', torch.zeros(model.num_features, self.moment))
     def forward(self, x):
-        last,maps = self.model.forward_intermediates(x, indices=self.stages) if self.stages else (self.model.forward_features(x), [])
-        feats = [self.pool(m) for m in [*maps, last]]
+        last,maps = self.model.forward_intermediates(x, indices=self.taps) if self.taps else (self.model.forward_features(x), [])
+        at = dict(zip(self.taps, maps))
+        feats = [self.pool(at[s]) for s in self.stages] + [self.pool(last)]
         if self.moment:
             z = last.flatten(2).transpose(1, 2) @ self.basis                        # the cells on the k directions: [n, cells, k]
             feats.append(sqrt_moment(z.transpose(1, 2) @ z))
+        feats += [sqrt_moment(m @ m.transpose(1, 2)) for m in (at[s].flatten(2) for s in self.moment_stages)]   # all the stage's channels
         return torch.cat(feats, 1)
     @property
     def num_features(self):
-        return sum(self.model.feature_info[s]['num_chs'] for s in self.stages) + self.model.num_features + self.moment * (self.moment + 1) // 2
+        chs = [self.model.feature_info[s]['num_chs'] for s in self.moment_stages]
+        return sum(self.model.feature_info[s]['num_chs'] for s in self.stages) + self.model.num_features + sum(k * (k + 1) // 2 for k in [self.moment, *chs])
 
 class MultiBody(nn.Module):
     "`StageBody`s of several architectures on one photo, normalised with the first one's statistics; features concatenated"
@@ -221,14 +229,14 @@ class MultiScale(nn.Module):
     def num_features(self): return self.body.num_features
 
 # %% ../nbs/lib/01_backbones.ipynb #116e3d61
-def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), crop:float=0., moment:int=0, **kwargs) -> nn.Module:
-    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages` (and its `moment`), at `scales` and on five crops of side `crop`"
+def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,), crop:float=0., moment:int=0, moment_stages=(), **kwargs) -> nn.Module:
+    "Body of `arch` (names joined by `+` for several) giving GeM-pooled features of its last map and `stages` (and their second moments: `moment`, `moment_stages`), at `scales` and on five crops of side `crop`"
     if crop and not 0 < crop < 1: raise BadInput(f"crop is the side of the five crops as a fraction of the photo (e.g. 0.7), or 0 for none, not {crop}")
     names = arch_names(arch)
     if weights is not None and len(names) > 1: raise BadInput("--weights loads one backbone: not possible with several ('+') architectures")
-    if moment and len(names) > 1: raise BadInput("--moment pools one backbone's last map: not possible with several ('+') architectures")
+    if (moment or moment_stages) and len(names) > 1: raise BadInput("--moment and --moment_stages pool one backbone's maps: not possible with several ('+') architectures")
     if moment < 0: raise BadInput(f"--moment must be the number of directions of the second moment (e.g. 64) or 0 for none, not {moment}")
-    bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages, moment=moment) for a in names]
+    bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages, moment=moment, moment_stages=moment_stages) for a in names]
     body = bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
     return body if [float(s) for s in scales] == [1.] and not crop else MultiScale(body, scales, crop)
 
@@ -250,14 +258,14 @@ def shoe_head(nf:int, n_out:int, head='fastai', pooled:bool=False) -> nn.Sequent
     return hd
 
 def shoe_model(arch:str, n_out:int, pretrained=True, weights=None, head='fastai', pool:str='concat', stages=(), scales=(1.,),
-               crop:float=0., moment:int=0, **kwargs) -> nn.Sequential:
+               crop:float=0., moment:int=0, moment_stages=(), **kwargs) -> nn.Sequential:
     "`nn.Sequential(body, head)` for `arch` (several joined by `+`) with `n_out` classes; `head` in `HEADS`, `pool` in `POOLS`"
     if pool not in POOLS: raise BadInput(f"pool must be one of {POOLS}, not {pool!r}")
     if pool == 'gem' or '+' in arch:
-        body = pooled_body(arch, pretrained, weights, stages, scales, crop, moment, **kwargs)
+        body = pooled_body(arch, pretrained, weights, stages, scales, crop, moment, moment_stages, **kwargs)
         hd = shoe_head(body.num_features, n_out, head, pooled=True)
     else:
-        if stages or [float(s) for s in scales] != [1.] or crop or moment: raise BadInput("stages, scales, crop and moment need pool='gem'")
+        if stages or [float(s) for s in scales] != [1.] or crop or moment or moment_stages: raise BadInput("stages, scales, crop, moment and moment_stages need pool='gem'")
         body = TimmBody(create_backbone(arch, pretrained, weights, global_pool='', **kwargs))
         hd = shoe_head(body.model.num_features, n_out, head)
     apply_init(hd, nn.init.kaiming_normal_)

@@ -131,19 +131,20 @@ def recorded(learn, name:str='accuracy') -> float:
 
 @delegates(Learner, but=['loss_func', 'splitter', 'cbs'])
 def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, weights=None, head:str='fastai', pool:str='concat', stages=(),
-                 scales=(1.,), crop:float=0., moment:int=0,
+                 scales=(1.,), crop:float=0., moment:int=0, moment_stages=(),
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
     "A frozen (if `pretrained`) Learner for `arch` on `dls.device`, with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
     model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
-                       scales=scales, crop=crop, moment=moment).to(dls.device)
+                       scales=scales, crop=crop, moment=moment, moment_stages=moment_stages).to(dls.device)
     loss = LabelSmoothingCrossEntropyFlat(eps=label_smoothing) if label_smoothing else CrossEntropyLossFlat()
     learn = Learner(dls, model, loss_func=loss, metrics=ifnone(metrics, shoe_metrics()), splitter=default_split,
                     train_bn=train_bn, cbs=[ChannelsLast()] if channels_last else None, **kwargs)
     if pretrained: learn.freeze()
     learn.cfg = replace(dls.cfg, arch=arch, head=head, pool=pool, stages=[int(s) for s in stages],
-                        scales=[float(s) for s in scales], crop=float(crop), moment=int(moment), mean=mean, std=std)
+                        scales=[float(s) for s in scales], crop=float(crop), moment=int(moment),
+                        moment_stages=[int(s) for s in moment_stages], mean=mean, std=std)
     return learn
 
 # %% ../nbs/lib/03_learner.ipynb #64f86cb2
@@ -211,24 +212,25 @@ def number_list(s, typ=float, name:str='scales') -> list:
 # %% ../nbs/lib/03_learner.ipynb #b62b0b0b
 @dataclass(frozen=True)
 class Recipe:
-    "A named preset of `train`'s `arch`, `crop`, `n_views` and `moment`, with what it measured"
+    "A named preset of `train`'s `arch`, `crop`, `n_views`, `moment` and `moment_stages`, with what it measured"
     about:str                               # what it is for and what it measured (cross-validated, 2 CPU cores)
     arch:str = 'tf_efficientnet_lite1'      # timm architecture
     crop:float = 0.7                        # side of the five crops, centre and corners (0: the photo alone)
     n_views:int = 2                         # randomly augmented views cached per training photo
     moment:int = 64                         # directions of the last map's second moment beside the GeM features (0: none)
+    moment_stages:str = '-2'                # timm stages whose channels' second moment joins too, comma-separated ('': none)
 
     def settings(self, **given) -> dict:
         "This recipe's settings, each replaced by the one `given` for it unless that is `None`"
         return {f.name: ifnone(given.get(f.name), getattr(self, f.name)) for f in fields(self) if f.name != 'about'}
 
 RECIPES = dict(
-    brands=Recipe("the default, for brands: the photo and five 70 % crops, GeM and the second moment of 64 directions, "
-                  "clean, mirrored and 2 augmented views; 90.4 % cross-validated (90.4 % with --tta), about 13.5 min"),
-    fast=Recipe("the previous brands recipe (no second moment) without augmented views, half the backbone passes: "
-                "88.6 % cross-validated, 86.6 % with --tta", n_views=0, moment=0),
+    brands=Recipe("the default, for brands: the photo and five 70 % crops, GeM and the second moments of the last map (64 directions) "
+                  "and of the stride-16 stage, clean, mirrored and 2 augmented views; 93.6 % cross-validated (94.0 % with --tta), 8.3 min"),
+    fast=Recipe("the brands recipe before the second moments, without augmented views, half the backbone passes: "
+                "88.6 % cross-validated, 86.6 % with --tta", n_views=0, moment=0, moment_stages=''),
     types=Recipe("the shoe-type model: Lite0, the photo alone, clean and mirrored; 97.8 % cross-validated, 167 s",
-                 arch='tf_efficientnet_lite0', crop=0., n_views=0, moment=0))
+                 arch='tf_efficientnet_lite0', crop=0., n_views=0, moment=0, moment_stages=''))
 
 def get_recipe(name:str) -> Recipe:
     "The `Recipe` called `name`; `BadInput` listing the recipes if there is none"
@@ -247,6 +249,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           scales:str='1',                    # scales of `size` the photo is seen at (pool gem; 1.5 upsampled, 2/3 shrunk), comma-separated
           crop:float=None,                   # the photo is also seen as five crops of this side, centre and corners (pool gem; 0: none; default: the recipe's)
           moment:int=None,                   # directions of the last map's second moment beside the GeM features (pool gem; 0: none; default: the recipe's)
+          moment_stages:str=None,            # timm stages whose channels' second moment joins too (pool gem; '': none; default: the recipe's), comma-separated
           head_epochs:int=20,                # epochs of a fastai/reference head on cached features
           C:float=0.01,                      # inverse L2 strength of the linear head
           n_views:int=None,                  # randomly augmented views cached per training image (crops, warps, lighting; default: the recipe's)
@@ -262,19 +265,22 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           resize:str='squish',               # how photos become squares: squish, crop or pad
           freeze_bn:bool=True,               # keep batch-norm statistics frozen in the fine-tune
           device:str='auto',                 # auto (CUDA if a GPU is visible), cpu or cuda
-          recipe:str='brands',               # named preset of arch, crop, n_views and moment (`RECIPES`: brands, fast, types); options given win
+          recipe:str='brands',               # named preset of arch, crop, n_views, moment and moment_stages (`RECIPES`: brands, fast, types); options given win
          ) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
-    arch,crop,n_views,moment = get_recipe(recipe).settings(arch=arch, crop=crop, n_views=n_views, moment=moment).values()
-    stages,scales,crop,moment = (number_list(stages, int, 'stages'), number_list(scales, float, 'scales'), crop, moment) if pool == 'gem' else ([], [1.], 0., 0)
+    arch,crop,n_views,moment,moment_stages = get_recipe(recipe).settings(arch=arch, crop=crop, n_views=n_views, moment=moment, moment_stages=moment_stages).values()
+    stages,scales,crop,moment,moment_stages = ((number_list(stages, int, 'stages'), number_list(scales, float, 'scales'), crop, moment,
+                                                number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
     if min(scales, default=0) * size < 32: raise BadInput(f"--scales must be > 0 and keep the photo at 32 px or more (--size {size}), not {scales}")
     out,data_dir = Path(out),get_data(data_dir)
     set_seed(seed)
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
+    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
+                         moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
     out.mkdir(parents=True, exist_ok=True)
     config = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
-                  crop=crop, moment=moment, head_epochs=head_epochs,
+                  crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
@@ -286,8 +292,6 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     if resume and prog.get('phase') == 'done':
         print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
         return load_learner_dir(out, device=device)
-    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
-                         scales=scales, crop=crop, moment=moment, label_smoothing=label_smoothing)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         load_weights(learn.model, ck)
