@@ -1,6 +1,8 @@
-"""Top-1 of a model's int8 ONNX file against its fp32 one on the model's own validation split, with the second
-moments' matrix products kept in fp32 (`shoeclf.quantize.BODY_ENDS`, what `export-onnx --int8` does) and, side by
-side, quantised like the rest of the body (what it did before the moments were kept out).
+"""Top-1 of a model's int8 ONNX file against its fp32 one on the model's own validation split, side by side for three
+rules of what ends a quantised body (`shoeclf.quantize.ends_body`): products of two activations (the second moments)
+kept in fp32 and products with weights (the moment's basis projection) quantised, what `export-onnx --int8` does;
+every matrix product kept in fp32 (the rule before); and the moments quantised like the rest of the body (the rule
+before that).
 
     python bench/int8_accuracy.py [MODEL_DIR]    # default models/brands, else a quick model
 
@@ -26,9 +28,12 @@ def main():
     fp32 = export_onnx(md, tmp/'fp32.onnx')
     p32 = OnnxPredictor(md, fp32).batch_probs(x)
     print(f'{"fp32":28s} accuracy {(p32.argmax(1) == y).float().mean():.3f}')
-    for name, ends in (('int8, moments in fp32', qz.BODY_ENDS), ('int8, moments quantised', tuple(e for e in qz.BODY_ENDS if e != 'MatMul'))):
-        qz.BODY_ENDS = ends
-        t0 = time.time(); q = qz.quantize_int8(md, fp32, tmp/f'{len(ends)}.onnx')
+    rules = {'int8 (export-onnx --int8)': qz.ends_body,
+             'int8, every MatMul fp32': lambda n, consts: n.op_type in qz.GLOBAL_POOLS + ('MatMul',),
+             'int8, moments quantised': lambda n, consts: n.op_type in qz.GLOBAL_POOLS}
+    for i, (name, rule) in enumerate(rules.items()):
+        qz.ends_body = rule                                     # what fp32_nodes calls
+        t0 = time.time(); q = qz.quantize_int8(md, fp32, tmp/f'{i}.onnx')
         p8 = OnnxPredictor(md, q).batch_probs(x)
         print(f'{name:28s} accuracy {(p8.argmax(1) == y).float().mean():.3f}, same top-1 as fp32 {(p8.argmax(1) == p32.argmax(1)).float().mean():.1%}, '
               f'max |p - p32| {(p8 - p32).abs().max():.3f}, {q.stat().st_size/1e6:.0f} MB, quantised in {time.time()-t0:.0f} s')

@@ -14,7 +14,7 @@ from .core import NotFound
 from .artefact import Predictor, ModelCfg, split_items
 
 # %% auto #0
-__all__ = ['BODY_ENDS', 'calibration_photos', 'PhotoCalibration', 'fp32_nodes', 'quantize_int8']
+__all__ = ['GLOBAL_POOLS', 'calibration_photos', 'PhotoCalibration', 'ends_body', 'fp32_nodes', 'quantize_int8']
 
 # %% ../nbs/lib/08a_int8.ipynb #8223ec93
 def calibration_photos(cfg:ModelCfg, n:int=128, data=None) -> L:
@@ -33,17 +33,21 @@ class PhotoCalibration(CalibrationDataReader):
         return None if f is None else {'image': self.pred.preprocess(f)[None].numpy()}
 
 # %% ../nbs/lib/08a_int8.ipynb #59545351
-BODY_ENDS = ('ReduceMean', 'ReduceMax', 'GlobalAveragePool', 'GlobalMaxPool',   # the global poolings...
-             'MatMul')      # ...and the second moments: their Newton-Schulz products would drift in int8, as they do in bf16
+GLOBAL_POOLS = ('ReduceMean', 'ReduceMax', 'GlobalAveragePool', 'GlobalMaxPool')   # the global poolings
+
+def ends_body(node:onnx.NodeProto, consts:set) -> bool:
+    "Whether `node` ends a body: a global pooling, or a matrix product of two activations (a second moment's: its Newton-Schulz steps would drift in int8, as they do in bf16); a layer's product with its weights (`consts`) does not"
+    return node.op_type in GLOBAL_POOLS or (node.op_type == 'MatMul' and not consts & set(node.input))
 
 def fp32_nodes(model:onnx.ModelProto) -> list:
     "Names of the nodes kept in fp32: on the input image up to each view's first convolution (its crops and resizes too), and from the global poolings and second moments on (the views' average, the head)"
+    consts = {i.name for i in model.graph.initializer} | {o for n in model.graph.node if n.op_type == 'Constant' for o in n.output}
     pre,body,fp32 = {model.graph.input[0].name},set(),[]    # tensors from the image before any convolution; tensors of the bodies
     for n in model.graph.node:                               # ONNX nodes come in topological order
-        ins = set(n.input)
-        if n.op_type not in BODY_ENDS and ins & body: body.update(n.output); continue    # inside a body: quantised
+        ins,end = set(n.input),ends_body(n, consts)
+        if not end and ins & body: body.update(n.output); continue    # inside a body: quantised
         fp32.append(n.name)
-        if n.op_type not in BODY_ENDS and ins & pre: (body if n.op_type == 'Conv' else pre).update(n.output)   # a first convolution starts a body
+        if not end and ins & pre: (body if n.op_type == 'Conv' else pre).update(n.output)   # a first convolution starts a body
     return fp32
 
 def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None) -> Path:
