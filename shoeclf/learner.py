@@ -273,25 +273,25 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
     if min(scales, default=0) * size < 32: raise BadInput(f"--scales must be > 0 and keep the photo at 32 px or more (--size {size}), not {scales}")
     out,data_dir = Path(out),get_data(data_dir)
-    set_seed(seed)
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
-    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
-    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
-                         moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
-    out.mkdir(parents=True, exist_ok=True)
     config = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
     prog = _read_progress(out)
     resume = prog.get('config') == config
+    if resume and prog.get('phase') == 'done':   # a finished training is loaded, not rebuilt
+        print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
+        return load_learner_dir(out, device=device)
+    set_seed(seed)
+    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
+    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
+                         moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
+    out.mkdir(parents=True, exist_ok=True)
     distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
     if not resume and is_main():
         (out/'history.csv').unlink(missing_ok=True)
         _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
-    if resume and prog.get('phase') == 'done':
-        print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
-        return load_learner_dir(out, device=device)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
         load_weights(learn.model, ck)
