@@ -32,8 +32,7 @@ def main():
              'int8, every MatMul fp32': lambda n, consts: n.op_type in qz.GLOBAL_POOLS + ('MatMul',),
              'int8, moments quantised': lambda n, consts: n.op_type in qz.GLOBAL_POOLS}
     for i, (name, rule) in enumerate(rules.items()):
-        qz.ends_body = rule                                     # what fp32_nodes calls
-        t0 = time.time(); q = qz.quantize_int8(md, fp32, tmp/f'{i}.onnx')
+        t0 = time.time(); q = qz.quantize_int8(md, fp32, tmp/f'{i}.onnx', ends=rule)
         p8 = OnnxPredictor(md, q).batch_probs(x)
         print(f'{name:28s} accuracy {(p8.argmax(1) == y).float().mean():.3f}, same top-1 as fp32 {(p8.argmax(1) == p32.argmax(1)).float().mean():.1%}, '
               f'max |p - p32| {(p8 - p32).abs().max():.3f}, {q.stat().st_size/1e6:.0f} MB, quantised in {time.time()-t0:.0f} s')

@@ -39,19 +39,19 @@ def ends_body(node:onnx.NodeProto, consts:set) -> bool:
     "Whether `node` ends a body: a global pooling, or a matrix product of two activations (a second moment's: its Newton-Schulz steps would drift in int8, as they do in bf16); a layer's product with its weights (`consts`) does not"
     return node.op_type in GLOBAL_POOLS or (node.op_type == 'MatMul' and not consts & set(node.input))
 
-def fp32_nodes(model:onnx.ModelProto) -> list:
-    "Names of the nodes kept in fp32: on the input image up to each view's first convolution (its crops and resizes too), and from the global poolings and second moments on (the views' average, the head)"
+def fp32_nodes(model:onnx.ModelProto, ends=ends_body) -> list:
+    "Names of the nodes kept in fp32: on the input image up to each view's first convolution (its crops and resizes too), and from each node `ends(node, consts)` calls the end of a body on (the views' average, the head)"
     consts = {i.name for i in model.graph.initializer} | {o for n in model.graph.node if n.op_type == 'Constant' for o in n.output}
     pre,body,fp32 = {model.graph.input[0].name},set(),[]    # tensors from the image before any convolution; tensors of the bodies
     for n in model.graph.node:                               # ONNX nodes come in topological order
-        ins,end = set(n.input),ends_body(n, consts)
+        ins,end = set(n.input),ends(n, consts)
         if not end and ins & body: body.update(n.output); continue    # inside a body: quantised
         fp32.append(n.name)
         if not end and ins & pre: (body if n.op_type == 'Conv' else pre).update(n.output)   # a first convolution starts a body
     return fp32
 
-def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None) -> Path:
-    "Static int8 quantisation of `fp32_onnx` (exported from `model_dir`) into `out`, calibrated on `n_calib` training photos"
+def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None, ends=ends_body) -> Path:
+    "Static int8 quantisation of `fp32_onnx` (exported from `model_dir`) into `out`, calibrated on `n_calib` training photos; `ends`: what ends a quantised body (`fp32_nodes`)"
     pred,out = Predictor(model_dir),Path(out)
     files = calibration_photos(pred.cfg, n_calib, data)
     with tempfile.TemporaryDirectory() as d:
@@ -59,7 +59,7 @@ def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None) -> Path
         quant_pre_process(str(fp32_onnx), str(pre), skip_symbolic_shape=True)   # fold batch-norms, infer shapes
         quantize_static(str(pre), str(Path(d)/'int8.onnx'), PhotoCalibration(pred, files), quant_format=QuantFormat.QDQ,
                         per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
-                        nodes_to_exclude=fp32_nodes(onnx.load(pre)))
+                        nodes_to_exclude=fp32_nodes(onnx.load(pre), ends))
         q = onnx.load(Path(d)/'int8.onnx')
     props = {p.key: p.value for p in onnx.load(fp32_onnx, load_external_data=False).metadata_props}
     props['shoeclf'] = json.dumps({**json.loads(props['shoeclf']), 'int8': dict(calibration_photos=len(files))})
