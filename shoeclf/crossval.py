@@ -40,15 +40,17 @@ def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
     return float(d.mean()), float(d.mean()-h), float(d.mean()+h)
 
 # %% ../nbs/lib/03a_crossval.ipynb #df878966
-def cv_table(results:dict, base:str, n_splits:int=5, metric:str='accuracy') -> pd.DataFrame:
-    "Per recipe in `results` (name -> `cross_validate` frame): mean ± sd `metric` (%), paired difference to `base` with its 95 % interval"
+def cv_table(results:dict, base:str, n_splits:int=5, metric:str='accuracy', kinds=()) -> pd.DataFrame:
+    "Per recipe in `results` (name -> `cross_validate` frame): mean ± sd `metric` (%), paired difference to `base` with its 95 % interval; a column per kind in `kinds` (`by`'s) with its own"
     acc = {k: np.asarray(v[metric], dtype=float) for k,v in results.items()}
     rows = []
     for name,a in acc.items():
         d,lo,hi = paired_diff(a, acc[base], n_splits) if name != base else (0., 0., 0.)
         verdict = 'baseline' if name == base else 'better' if lo > 0 else 'worse' if hi < 0 else 'no evidence'
         rows.append(dict(recipe=name, accuracy=100*a.mean(), sd=100*a.std(ddof=1), diff=100*d, lo=100*lo, hi=100*hi, verdict=verdict))
-    return pd.DataFrame(rows).set_index('recipe').round(1)
+    t = pd.DataFrame(rows).set_index('recipe').round(1)
+    for k in kinds: t[k] = cv_table(results, base, n_splits, f'{metric}_{k}').apply(lambda r: f"{r.accuracy:.1f} ({r['diff']:+.1f} [{r.lo:+.1f}, {r.hi:+.1f}])", axis=1)
+    return t
 
 # %% ../nbs/lib/03a_crossval.ipynb #5a1e0c4b
 def share(idx, labels, frac:float, seed:int=0) -> np.ndarray:
