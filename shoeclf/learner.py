@@ -293,7 +293,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         (out/'history.csv').unlink(missing_ok=True)
         _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
     ck = out/'checkpoint.safetensors'
-    if resume and prog.get('phase') in ('head', 'fine_tune', 'done') and ck.exists():
+    if resume and prog.get('phase') in ('head', 'fine_tune') and ck.exists():
         load_weights(learn.model, ck)
         if is_main(): _trim_history(out, prog.get('rows'))
         main_print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
@@ -316,7 +316,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
             for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
             _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
         prog = dict(phase='head', epoch=0, best=best)
-    if epochs and prog['phase'] != 'done':
+    if epochs:
         start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
         if pretrained: learn.unfreeze()
         lrs = slice(lr/20, lr) if pretrained else lr
