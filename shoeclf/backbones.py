@@ -18,8 +18,9 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
            'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'weights_kwargs', 'create_backbone',
-           'arch_names', 'backbone_stats', 'GeM', 'sqrt_moment', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes',
-           'crop_view', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
+           'arch_names', 'backbone_stats', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody',
+           'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body', 'reference_head',
+           'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -145,18 +146,26 @@ class GeM(nn.Module):
     def forward(self, x): return x.clamp(min=self.eps).pow(self.p).mean((2,3)).pow(1./self.p)
 
 # %% ../nbs/lib/01_backbones.ipynb #6df2136a
+def unit_trace(a:torch.Tensor) -> torch.Tensor:
+    "Square matrices `a` `[n, k, k]` divided by their trace (zero matrices stay zero)"
+    return a / a.diagonal(dim1=1, dim2=2).sum(-1).clamp(min=1e-12)[:, None, None]
+
+def upper_triangle(y:torch.Tensor) -> torch.Tensor:
+    "The upper triangle `[n, k(k+1)/2]` of square matrices `y` `[n, k, k]`, row by row"
+    i,j = torch.triu_indices(*y.shape[-2:], device=y.device)
+    return y[:, i, j]
+
 def sqrt_moment(a:torch.Tensor, iters:int=15) -> torch.Tensor:
-    "Upper triangle `[n, k(k+1)/2]` of the matrix square root (Newton-Schulz, `iters` steps) of second moments `a` `[n, k, k]` divided by their trace"
+    "`upper_triangle` of the matrix square root (Newton-Schulz, `iters` steps) of second moments `a` `[n, k, k]` divided by their trace"
     if torch.is_autocast_enabled(a.device.type):          # 15 chained products drift in bf16/fp16: always float32
         with torch.autocast(a.device.type, enabled=False): return sqrt_moment(a, iters)
-    a = a.float() / a.diagonal(dim1=1, dim2=2).sum(-1).clamp(min=1e-12)[:, None, None]
+    a = unit_trace(a.float())
     eye = torch.eye(a.shape[-1], device=a.device).expand_as(a)
     y,w = a,eye                                       # y -> sqrt(a), w -> its inverse
     for _ in range(iters):
         t = 1.5 * eye - 0.5 * w @ y
         y,w = y @ t,t @ w
-    i,j = torch.triu_indices(*a.shape[-2:], device=a.device)
-    return y[:, i, j]
+    return upper_triangle(y)
 
 # %% ../nbs/lib/01_backbones.ipynb #3400dcaa
 POOLS = ('concat', 'gem')  # fastai's average+max of the last map; GeM of the last map and of `stages`

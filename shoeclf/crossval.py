@@ -9,7 +9,8 @@ from sklearn.model_selection import StratifiedGroupKFold
 from .heads import fit_logreg
 
 # %% auto #0
-__all__ = ['cv_folds', 'cross_validate', 'paired_diff', 'cv_table', 'share', 'probe_predict', 'probe_cv']
+__all__ = ['cv_folds', 'fold_scores', 'cross_validate', 'paired_diff', 'cv_table', 'share', 'probe_predict', 'probe_readings',
+           'probe_cv']
 
 # %% ../nbs/lib/03a_crossval.ipynb #46b974f3
 def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
@@ -20,15 +21,15 @@ def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
             for k,(tr,te) in enumerate(StratifiedGroupKFold(n_splits, shuffle=True, random_state=s).split(labels, labels, groups))]
 
 # %% ../nbs/lib/03a_crossval.ipynb #1f920b1b
+def fold_scores(pred, labels, te, by=None) -> dict:
+    "Accuracy of the predicted labels `pred` of items `te` (indices into `labels`), and per kind of item in `by`"
+    ok = np.asarray(pred) == np.asarray(labels)[te]
+    kinds = {} if by is None else {f'accuracy_{b}': float(ok[np.asarray(by)[te] == b].mean()) for b in np.unique(by)}
+    return dict(n_test=len(te), accuracy=float(ok.mean()), **kinds)
+
 def cross_validate(fit_predict, labels, groups=None, n_splits:int=5, seeds=(0,1,2), by=None) -> pd.DataFrame:
     "Accuracy of `fit_predict(train_idx, test_idx)` (the predicted labels of `test_idx`) on every fold of `cv_folds`, and per kind of item in `by`"
-    labels = np.asarray(labels)
-    by = None if by is None else np.asarray(by)
-    def row(s, k, tr, te):
-        ok = np.asarray(fit_predict(tr, te)) == labels[te]
-        kinds = {} if by is None else {f'accuracy_{b}': float(ok[by[te] == b].mean()) for b in np.unique(by)}
-        return dict(seed=s, fold=k, n_test=len(te), accuracy=float(ok.mean()), **kinds)
-    return pd.DataFrame([row(*f) for f in cv_folds(labels, groups, n_splits, seeds)])
+    return pd.DataFrame([dict(seed=s, fold=k, **fold_scores(fit_predict(tr, te), labels, te, by)) for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds)])
 
 # %% ../nbs/lib/03a_crossval.ipynb #17b79d96
 def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
@@ -66,14 +67,22 @@ def probe_predict(views:dict, labels, tr, te, train_views=('clean','flip'), test
     z = lambda x: ((x - mean) / (var + 1e-5).sqrt()).numpy()
     return np.stack([lr.predict_proba(z(X(v)[te])) for v in test_views])
 
+def probe_readings(views:dict, labels, groups=None, train_views=('clean','flip'), readings:dict=None, C:float=0.01,
+                   train_frac:float=1., n_splits:int=5, seeds=(0,1,2), by=None) -> dict:
+    "`{reading: cross_validate frame}` of one linear head per fold on cached features `views` (name -> `[n, d]` array), read on each of `readings` (name -> test views whose probabilities are averaged)"
+    if not 0 < train_frac <= 1: raise ValueError(f"train_frac must be in (0, 1], got {train_frac}")
+    readings = readings or {'clean': ('clean',)}
+    labels,classes = np.asarray(labels),np.unique(labels)
+    tests = list(dict.fromkeys(v for vs in readings.values() for v in vs))
+    X = {k: torch.as_tensor(np.asarray(views[k]), dtype=torch.float32) for k in {*train_views, *tests}}
+    rows = {r: [] for r in readings}
+    for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds):
+        p = dict(zip(tests, probe_predict(X, labels, share(tr, labels, train_frac) if train_frac < 1 else tr, te, train_views, tests, C)))
+        for r,vs in readings.items():
+            rows[r].append(dict(seed=s, fold=k, **fold_scores(classes[np.mean([p[v] for v in vs], 0).argmax(1)], labels, te, by)))
+    return {r: pd.DataFrame(v) for r,v in rows.items()}
+
 def probe_cv(views:dict, labels, groups=None, train_views=('clean','flip'), test_views=('clean',), C:float=0.01,
              train_frac:float=1., **kwargs) -> pd.DataFrame:
-    "`cross_validate` a linear head (`fit_linear_head`'s logistic regression) on cached features `views` (name -> `[n, d]` array)"
-    if not 0 < train_frac <= 1: raise ValueError(f"train_frac must be in (0, 1], got {train_frac}")
-    labels = np.asarray(labels)
-    X = {k: torch.as_tensor(np.asarray(v), dtype=torch.float32) for k,v in views.items()}
-    classes = np.unique(labels)
-    def fit_predict(tr, te):
-        if train_frac < 1: tr = share(tr, labels, train_frac)
-        return classes[probe_predict(X, labels, tr, te, train_views, test_views, C).mean(0).argmax(1)]
-    return cross_validate(fit_predict, labels, groups, **kwargs)
+    "`cross_validate` a linear head (`fit_linear_head`'s logistic regression) on cached features `views`, read on `test_views` (their probabilities averaged)"
+    return probe_readings(views, labels, groups, train_views, {'': test_views}, C, train_frac, **kwargs)['']
