@@ -159,9 +159,10 @@ def artefact_dls(cfg:ModelCfg, bs=64, data=None, device='cpu', **kwargs):
     return dls
 
 # %% ../nbs/lib/02_artefact.ipynb #05f0cc7f
-def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy, device='cpu') -> Learner:
+def load_learner_dir(model_dir, bs=64, data=None, metrics=accuracy, device='cpu', resize:str=None) -> Learner:
     "A fastai `Learner` on `device` around the model saved in `model_dir`, with matching preprocessing; `learn.cfg` is its config"
     model,cfg = load_model(model_dir)
+    if resize: cfg = replace(cfg, resize=resize)     # photos made square another way than the model was trained on
     dls = artefact_dls(cfg, bs, data, device)
     learn = Learner(dls, model.to(dls.device), loss_func=CrossEntropyLossFlat(), metrics=metrics, splitter=default_split)
     learn.cfg = cfg
