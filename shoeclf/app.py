@@ -129,11 +129,12 @@ def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=
                 top3 = gr.Label(num_top_classes=3, label='Top-3 classes', elem_id='top3')
                 cam = gr.Image(label='Grad-CAM: where the model looked', elem_id='gradcam', height=320)
         outputs = [top3, cam, message]
-        # one batch at a time through the model (Grad-CAM hooks must not see another pass); waiting uploads join the next batch;
-        # Clear queues in the same line, so a late clear never wipes the answer to the upload after it
-        photo.upload(run, photo, outputs, batch=True, max_batch_size=max_batch, concurrency_id='model', concurrency_limit=1)
-        gallery.select(pick, None, outputs, concurrency_id='model', concurrency_limit=1)
-        photo.clear(lambda: (None, None, ''), None, outputs, concurrency_id='model', concurrency_limit=1)
+        # one event at a time, in order: Grad-CAM hooks must not see another pass, and a late clear must not wipe the
+        # answer to the upload after it; waiting uploads join the next batch
+        in_line = dict(concurrency_id='model', concurrency_limit=1)
+        photo.upload(run, photo, outputs, batch=True, max_batch_size=max_batch, **in_line)
+        gallery.select(pick, None, outputs, **in_line)
+        photo.clear(lambda: (None, None, ''), None, outputs, **in_line)
     return demo
 
 # %% ../nbs/lib/10_app.ipynb #b931a96c
