@@ -97,10 +97,11 @@ def image_problem(src, **kwargs) -> str|None:
     except BadImage as e: return e.reason
 
 # %% ../nbs/lib/00_core.ipynb #545a0ced
-def visible_files(folder) -> list:
-    "Files under `folder`, recursively, sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`)"
+def visible_files(folder, broken_links:bool=False) -> list:
+    "Files under `folder`, recursively, sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); links to nothing too if `broken_links`"
     folder = Path(folder)
-    return sorted(p for p in folder.rglob('*') if p.is_file() and not any(s.startswith('.') for s in p.relative_to(folder).parts))
+    keep = lambda p: p.is_file() or (broken_links and p.is_symlink() and not p.exists())
+    return sorted(p for p in folder.rglob('*') if keep(p) and not any(s.startswith('.') for s in p.relative_to(folder).parts))
 
 def image_files(folder, exts=IMAGE_EXTS) -> L:
     "Files under `folder` (recursively, not hidden) with an image suffix, sorted"
@@ -108,12 +109,13 @@ def image_files(folder, exts=IMAGE_EXTS) -> L:
 
 # %% ../nbs/lib/00_core.ipynb #1af6dd61
 def _file_problem(p:Path):
+    if not p.exists(): return 'a broken link: its target is missing'
     if p.suffix.lower() not in IMAGE_EXTS: return f'not an image file name (suffix {p.suffix!r})'
     return image_problem(p)
 
 def scan_images(folder, n_workers:int=2) -> tuple[L, pd.DataFrame]:
-    "Good image files under `folder`, and a table (`path`, `reason`) of every other file"
-    files = visible_files(folder)
+    "Good image files under `folder`, and a table (`path`, `reason`) of every other file (broken links included)"
+    files = visible_files(folder, broken_links=True)
     problems = parallel(_file_problem, files, n_workers=n_workers, threadpool=True) if files else []
     good = L(f for f,r in zip(files, problems) if r is None)
     bad = pd.DataFrame([(str(f), r) for f,r in zip(files, problems) if r is not None], columns=['path', 'reason'])
@@ -139,7 +141,7 @@ def atomic_write(dest, data) -> Path:
 def _free_name(dest:Path) -> Path:
     "`dest`, or `dest` with a counter added if that name is taken"
     i, cand = 1, dest
-    while cand.exists(): cand, i = dest.with_name(f'{dest.stem}-{i}{dest.suffix}'), i+1
+    while os.path.lexists(cand): cand, i = dest.with_name(f'{dest.stem}-{i}{dest.suffix}'), i+1
     return cand
 
 def quarantine(bad:pd.DataFrame, dest) -> Path:
