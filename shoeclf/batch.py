@@ -19,9 +19,9 @@ __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'cs
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
-    "Image files of `paths`: folders searched recursively, files as given; each file once"
+    "Image files of `paths`: folders searched recursively (links to nothing kept, so that they are reported), files as given; each file once"
     out = []
-    for p in map(Path, paths): out += image_files(p) if p.is_dir() else [p]
+    for p in map(Path, paths): out += image_files(p, broken_links=True) if p.is_dir() else [p]
     return L(list(dict.fromkeys(out)))
 
 # %% ../nbs/lib/04a_batch.ipynb #cf1c633b

@@ -62,6 +62,7 @@ def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
         try:
             if Path(src).stat().st_size > max_bytes: raise BadImage(f'file larger than {max_bytes:,} bytes', src)
             data = Path(src).read_bytes()
+        except FileNotFoundError: raise BadImage('a broken link: its target is missing' if Path(src).is_symlink() else 'not found', src) from None
         except OSError as e: raise BadImage(f'unreadable: {e.strerror or e}', src) from None
     if len(data) > max_bytes: raise BadImage(f'file larger than {max_bytes:,} bytes')
     if not data: raise BadImage('zero bytes')
@@ -103,13 +104,12 @@ def visible_files(folder, broken_links:bool=False) -> list:
     keep = lambda p: p.is_file() or (broken_links and p.is_symlink() and not p.exists())
     return sorted(p for p in folder.rglob('*') if keep(p) and not any(s.startswith('.') for s in p.relative_to(folder).parts))
 
-def image_files(folder, exts=IMAGE_EXTS) -> L:
-    "Files under `folder` (recursively, not hidden) with an image suffix, sorted"
-    return L(p for p in visible_files(folder) if p.suffix.lower() in exts)
+def image_files(folder, exts=IMAGE_EXTS, broken_links:bool=False) -> L:
+    "Files under `folder` (recursively, not hidden) with an image suffix, sorted; links to nothing too if `broken_links`"
+    return L(p for p in visible_files(folder, broken_links) if p.suffix.lower() in exts)
 
 # %% ../nbs/lib/00_core.ipynb #1af6dd61
 def _file_problem(p:Path):
-    if not p.exists(): return 'a broken link: its target is missing'
     if p.suffix.lower() not in IMAGE_EXTS: return f'not an image file name (suffix {p.suffix!r})'
     return image_problem(p)
 
