@@ -76,17 +76,16 @@ def _drop_partial_line(fn:Path):
         with open(fn, 'r+b') as f: f.truncate(cut)
 
 def done_rows(out, columns) -> dict:
-    "`{path: error}` of the rows already in the CSV `out` (none if it does not exist)"
+    "`{path: error}` of the rows already in the CSV `out` (none if it does not exist); `BadInput`, the file untouched, unless its header is `columns`"
     out = Path(out)
-    if not out.exists(): return {}
-    _drop_partial_line(out)
-    with open(out, newline='') as f:
-        r = csv.reader(f)
-        header = next(r, None)
-        if header is None: return {}
-        if header != columns: raise BadInput(
-            f"{out} holds other columns (another model or --k): pass a new --csv file, or delete {out} to start again")
-        return {row[0]: row[1] for row in r if row}
+    if not out.exists() or out.stat().st_size == 0: return {}
+    try:
+        with open(out, newline='', encoding='utf-8') as f: header = next(csv.reader(f), None)
+    except (UnicodeDecodeError, csv.Error): header = None
+    if header != columns: raise BadInput(f"{out} is not a CSV of this model's predictions (another model or --k, or another file): "
+                                         f"pass a new --csv file, or delete {out} if it is an old one")
+    _drop_partial_line(out)                                 # only now: a file that is not ours is never cut
+    with open(out, newline='', encoding='utf-8') as f: return {row[0]: row[1] for row in list(csv.reader(f))[1:] if row}
 
 # %% ../nbs/lib/04a_batch.ipynb #272328d5
 def default_bs(pred) -> int:
@@ -101,7 +100,7 @@ def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2,
     files = [f for f in expand_paths(paths) if str(f) not in done]
     failed = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, 'a', newline='') as fh, tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
+    with open(out, 'a', newline='', encoding='utf-8') as fh, tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
         w = csv.writer(fh)
         if fh.tell() == 0: w.writerow(cols)
         for idx,x,errs in photo_loader(pred, files, bs, workers) if files else []:

@@ -334,6 +334,7 @@ def predict_cli(model_dir:str,           # folder of the saved model
                 tta:bool=False,          # average each photo with two augmented views of it, as `evaluate --tta` (3× the time)
                 device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda (torch backend)
     "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
+    if csv: not_an_input(csv, *images)
     pred = load_predictor(model_dir, backend, onnx, device=device, tta=tta)
     if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
     res = predict_files(pred, list(expand_paths(images)), k=k)

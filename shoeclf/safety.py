@@ -47,12 +47,14 @@ def model_out(out, force:bool=False) -> Path:
     return out
 
 def not_an_input(out, *inputs) -> Path:
-    "`out` if it is a file path that is none of the files `inputs` and lies in none of the folders among them; else raise `BadInput`"
+    "`out` if it is a file path that can be written, is none of the files `inputs` and lies in none of the folders among them; else raise `BadInput`"
     o = Path(out).resolve()
     if o.is_dir(): raise BadInput(f'{out} is a folder: give a file name to write')
+    if f := next((a for a in Path(out).parents if a.exists() and not a.is_dir()), None):
+        raise BadInput(f'{out} cannot be written: {f} is a file, not a folder')
     for i in map(Path, inputs):
-        if o == i.resolve() or (i.is_dir() and o.is_relative_to(i.resolve())):
-            raise BadInput(f'{out} would overwrite an input ({i}): write the output elsewhere')
+        if o == i.resolve(): raise BadInput(f'{out} would overwrite an input ({i}): write the output elsewhere')
+        if i.is_dir() and o.is_relative_to(i.resolve()): raise BadInput(f'{out} lies inside an input folder ({i}): write the output elsewhere')
     return Path(out)
 
 # %% ../nbs/lib/00a_safety.ipynb #760b12ad
