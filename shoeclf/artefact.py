@@ -15,7 +15,7 @@ from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, aug_tr
                                TensorImage, no_random, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
 from .core import load_image, to_rgb, cache_dir, atomic_write, BadInput, NotFound
-from .safety import safe_name, confined, load_weights, read_json
+from .safety import safe_name, confined, load_weights, read_json, check_options, check_scales
 from .backbones import shoe_model
 from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
@@ -85,9 +85,18 @@ class ModelCfg:
     extra:dict=field(default_factory=dict)        # anything else: the recipe, validation scores
 
     def __post_init__(self):
-        if not isinstance(self.classes, (list, tuple)) or len(self.classes) < 2: raise BadInput(f'classes must be a list of at least two names, not {self.classes!r}')
-        self.classes,self.size = [safe_name(c) for c in self.classes],int(self.size)   # class names become folder names
-        if self.mean is not None: self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
+        "Every value as its type and within the limits `train` gives it; `BadInput` (a `ValueError`) naming the first that is not"
+        if not isinstance(self.classes, (list, tuple)) or len(set(map(str, self.classes))) != len(self.classes) or len(self.classes) < 2:
+            raise BadInput(f'classes must be a list of at least two different names, not {self.classes!r}')
+        self.classes = [safe_name(c) for c in self.classes]                  # class names become folder names
+        self.size,self.crop,self.moment = int(self.size),float(self.crop),int(self.moment)
+        self.stages,self.moment_stages = [int(s) for s in self.stages],[int(s) for s in self.moment_stages]
+        check_options(dict(size=self.size, crop=self.crop, moment=self.moment))
+        self.scales = check_scales([float(s) for s in self.scales], self.size)
+        if self.mean is not None:
+            self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
+            if len(self.mean) != 3 or len(self.std) != 3 or not all(s > 0 for s in self.std):   # NaN fails s > 0
+                raise BadInput(f'mean and std must be three numbers each (std > 0), not {self.mean} and {self.std}')
 
     @classmethod
     def from_dict(cls, d:dict) -> ModelCfg:

@@ -21,7 +21,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput
 from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, distributed, is_main, main_print, bare
-from .safety import model_out, FolderLock, confined, load_weights, read_json
+from .safety import model_out, FolderLock, confined, load_weights, read_json, check_scales
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
@@ -271,7 +271,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     arch,crop,n_views,moment,moment_stages = get_recipe(recipe).settings(arch=arch, crop=crop, n_views=n_views, moment=moment, moment_stages=moment_stages).values()
     stages,scales,crop,moment,moment_stages = ((number_list(stages, int, 'stages'), number_list(scales, float, 'scales'), crop, moment,
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
-    if min(scales, default=0) * size < 32: raise BadInput(f"--scales must be > 0 and keep the photo at 32 px or more (--size {size}), not {scales}")
+    check_scales(scales, size)
     out,data_dir = Path(out),get_data(data_dir)
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     config = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,

@@ -10,7 +10,7 @@ from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'model_out', 'not_an_input', 'FolderLock',
-           'load_weights', 'at_least', 'between', 'check_options', 'read_json']
+           'load_weights', 'at_least', 'between', 'check_options', 'check_scales', 'read_json']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -124,6 +124,12 @@ def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
             ok, rule = limits[k]
             if isinstance(v, float) and not math.isfinite(v) or not ok(v): raise BadInput(f'--{k} must be {rule}, not {v}')
     return opts
+
+def check_scales(scales, size:int) -> list:
+    "`scales` if each keeps a photo of `size` pixels at 32 to 4096 px; else `BadInput`"
+    if not scales or not all(32 <= s * size <= 4096 for s in scales):   # NaN fails every comparison
+        raise BadInput(f"--scales must be between {32/size:.3g} and {4096/size:.3g} at --size {size} (the photo at 32 to 4096 px), not {list(scales)}")
+    return scales
 
 # %% ../nbs/lib/00a_safety.ipynb #d3ba4c00
 def read_json(fn, fix:str='fix or delete it') -> dict:
