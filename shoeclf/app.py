@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import ctypes, socket
+import ctypes, re, socket
 from pathlib import Path
 import numpy as np, torch, matplotlib
 import torch.nn.functional as F
@@ -17,7 +17,7 @@ from .artefact import Predictor
 
 # %% auto #0
 __all__ = ['feature_layer', 'grad_cam', 'model_view', 'heatmap', 'explain', 'bad_upload_message', 'classify', 'one_heap',
-           'example_files', 'make_app', 'app_cli']
+           'example_files', 'make_app', 'file_size', 'app_cli']
 
 # %% ../nbs/lib/10_app.ipynb #d8fbe480
 def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
@@ -138,6 +138,12 @@ def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=
     return demo
 
 # %% ../nbs/lib/10_app.ipynb #b931a96c
+def file_size(s) -> int:
+    "Bytes in a size such as `20mb` (Gradio's units b, kb, mb, gb, tb: powers of 1024); `BadInput` if `s` is not one"
+    m = re.fullmatch(r'(\d+)(b|kb|mb|gb|tb)', str(s).replace(' ', '').lower())
+    if not m or not int(m[1]): raise BadInput(f"--max_file_size must be a size such as 20mb (units b, kb, mb, gb, tb), not {s!r}")
+    return int(m[1]) * 1024 ** ('b', 'kb', 'mb', 'gb', 'tb').index(m[2])
+
 @call_parse
 def app_cli(model_dir:str,                 # folder with model.safetensors + model.json (from `shoeclf train`)
             examples:str=None,             # folder of class/* photos offered as examples
@@ -148,8 +154,9 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             max_batch:int=1,               # waiting uploads run through the model together, up to this many (more pays on a GPU)
             tta:bool=False):               # read each photo with two augmented views of it, as `evaluate --tta` (3× the time)
     "Serve the demo app for the model in `model_dir`"
+    max_bytes = file_size(max_file_size)
     with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
         try: s.bind((host, port))
-        except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --port') from None
+        except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None
     one_heap()
-    make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta).launch(server_name=host, server_port=port, max_file_size=max_file_size, share=False)
+    make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta).launch(server_name=host, server_port=port, max_file_size=max_bytes, share=False)

@@ -146,6 +146,7 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
            retry_failed:bool=False, progress:bool=True, download_time:float=60., max_time:float=None) -> pd.DataFrame:
     "Search `query.format(class)` for each of `classes` and download up to `per_class` images each into `out/<class>/`, within `max_time` s"
     classes = L(classes).map(check_class)
+    if len(set(classes)) < len(classes): raise BadInput(f'--classes names a class more than once: {" ".join(classes)}')
     if '{' not in query: raise BadInput(f'query {query!r} has no {{}} for the class name')
     out = scraped_dir(out)
     if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
