@@ -29,8 +29,7 @@ class ImageSearch:
     endpoint, max_pages, errors = None, 20, (requests.RequestException, ValueError, KeyError, TypeError)
     def __init__(self, endpoint:str=None, session:requests.Session=None):
         self.endpoint = (endpoint or self.endpoint).rstrip('/')
-        u = urlsplit(self.endpoint)
-        if u.scheme.lower() not in ('http', 'https') or not u.netloc: raise BadInput(f'--endpoint must be http(s)://host[:port], not {endpoint!r}')
+        if not (_candidate(self.endpoint) and urlsplit(self.endpoint).netloc): raise BadInput(f'--endpoint must be http(s)://host[:port], not {endpoint!r}')
         self.session = session if session is not None else PoliteSession()
 
     def get(self, path:str, params=None, **kwargs) -> requests.Response:
