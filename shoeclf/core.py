@@ -15,7 +15,7 @@ from fastcore.script import call_parse, Param
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound',
-           'Offline', 'BadImage', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
+           'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
            'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs',
            'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'cache_dir', 'download_archive', 'download_kaggle',
            'NoData', 'get_data', 'class_counts', 'data_cli']
@@ -39,6 +39,12 @@ class BadImage(BadInput):
     def __init__(self, reason, src=None):
         self.reason,self.src = reason,src
         super().__init__(f'{src}: {reason}' if src is not None else reason)
+
+# %% ../nbs/lib/00_core.ipynb #cb1f30bc
+def one_line(s) -> str:
+    "`s` as text that prints on one line: as it is when printable, else Python-quoted (a newline shows as `\\n`)"
+    s = str(s)
+    return s if s.isprintable() else repr(s)
 
 # %% ../nbs/lib/00_core.ipynb #710f9f28
 def to_rgb(img:Image.Image, bg=(255,255,255)) -> Image.Image:

@@ -16,7 +16,7 @@ from fastcore.parallel import parallel
 from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 from fastai.torch_core import set_seed
-from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates, atomic_write
+from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates, atomic_write, one_line
 from .safety import not_an_input, Failed
 from .artefact import load_learner_dir, split_items, Predictor, shoe_aug, TTA_N, TTA_BETA, TTA_SEED
 from .batch import expand_paths, load_predictor, predict_csv, report_csv
@@ -339,11 +339,11 @@ def predict_cli(model_dir:str,           # folder of the saved model
     if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
     res = predict_files(pred, list(expand_paths(images)), k=k)
     for r in res:
-        if 'error' in r: print(f"{r['path']}: error: {r['error']}", file=sys.stderr)
+        if 'error' in r: print(f"{one_line(r['path'])}: error: {r['error']}", file=sys.stderr)
     if json: print(jsonlib.dumps(res, indent=2))
     else:
         for r in res:
-            if 'top' in r: print(f"{r['path']}: " + ', '.join(f'{c} {p:.3f}' for c,p in r['top']))
+            if 'top' in r: print(f"{one_line(r['path'])}: " + ', '.join(f'{c} {p:.3f}' for c,p in r['top']))
     if not any('top' in r for r in res): raise BadImage(f'none of the {len(res)} images could be read')
     if failed := sum('error' in r for r in res): raise Failed(f'{failed} of the {len(res)} images could not be read (see above)')
     return res
