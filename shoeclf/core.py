@@ -40,7 +40,7 @@ class BadImage(BadInput):
         self.reason,self.src = reason,src
         super().__init__(f'{src}: {reason}' if src is not None else reason)
 
-# %% ../nbs/lib/00_core.ipynb #cb1f30bc
+# %% ../nbs/lib/00_core.ipynb #62ee8c4a
 def one_line(s) -> str:
     "`s` as text that prints on one line: as it is when printable, else Python-quoted (a newline shows as `\\n`)"
     s = str(s)

@@ -63,7 +63,7 @@ def labelled_files(items, classes) -> tuple[L, list]:
         good = L(f for f,r in zip(items, problems) if r is None)
         skipped = [dict(path=str(f), reason=r) for f,r in zip(items, problems) if r is not None]
     unknown = good.filter(lambda f: f.parent.name not in classes)
-    skipped += [dict(path=str(f), reason=f'class {f.parent.name!r} is not one of the model classes') for f in unknown]
+    skipped += [dict(path=str(f), reason=f"class {f.parent.name!r} is not one of the model's classes ({', '.join(classes)})") for f in unknown]
     return good.filter(lambda f: f.parent.name in classes), skipped
 
 # %% ../nbs/lib/05_evaluation.ipynb #578b6b3b
