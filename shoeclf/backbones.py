@@ -243,7 +243,7 @@ def pooled_body(arch:str, pretrained=True, weights=None, stages=(), scales=(1.,)
     if crop and not 0 < crop < 1: raise BadInput(f"crop is the side of the five crops as a fraction of the photo (e.g. 0.7), or 0 for none, not {crop}")
     names = arch_names(arch)
     if weights is not None and len(names) > 1: raise BadInput("--weights loads one backbone: not possible with several ('+') architectures")
-    if (moment or moment_stages) and len(names) > 1: raise BadInput("--moment and --moment_stages pool one backbone's maps: not possible with several ('+') architectures")
+    if (moment or moment_stages) and len(names) > 1: raise BadInput("--moment and --moment_stages pool one backbone's maps: not possible with several ('+') architectures (add --moment 0 --moment_stages '')")
     if moment < 0: raise BadInput(f"--moment must be the number of directions of the second moment (e.g. 64) or 0 for none, not {moment}")
     bodies = [StageBody(create_backbone(a, pretrained, weights, global_pool='', **kwargs), stages, moment=moment, moment_stages=moment_stages) for a in names]
     body = bodies[0] if len(bodies) == 1 else MultiBody(bodies, [backbone_stats(a) for a in names])
