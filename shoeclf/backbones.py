@@ -17,10 +17,10 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
-           'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'weights_kwargs', 'create_backbone',
-           'arch_names', 'backbone_stats', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody',
-           'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body', 'reference_head',
-           'shoe_head', 'shoe_model']
+           'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch', 'weights_kwargs',
+           'create_backbone', 'arch_names', 'backbone_stats', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment',
+           'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body',
+           'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -103,9 +103,14 @@ def _hf_cached(arch:str) -> Path|None:
     return None
 
 # %% ../nbs/lib/01_backbones.ipynb #9843c48a
+def known_arch(arch:str) -> str:
+    "`arch` if timm knows it (old names too), else a `BadInput` saying where the names are"
+    if not timm.is_model(arch): raise BadInput(f"Unknown timm architecture {arch!r} (see `timm.list_models()`)")
+    return arch
+
 def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
     "Extra `timm.create_model` kwargs that load `arch`'s ImageNet weights; raises `NoWeightsError` when none are reachable"
-    if not timm.is_model(arch): raise BadInput(f"Unknown timm architecture {arch!r} (see `timm.list_models()`)")
+    known_arch(arch)
     if weights is not None:
         if not Path(weights).exists(): raise NotFound(f"Weights file not found: {weights}")
         fn = Path(weights)
@@ -121,7 +126,7 @@ def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
 # %% ../nbs/lib/01_backbones.ipynb #cf1c4428
 def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kwargs) -> nn.Module:
     "timm model `arch` with ImageNet weights from wherever they are reachable (`weights`: explicit file, every tensor checked)"
-    if not timm.is_model(arch): raise BadInput(f"Unknown timm architecture {arch!r} (see `timm.list_models()`)")
+    known_arch(arch)
     if pretrained and weights is not None:   # timm loads a file non-strictly: a file that does not fit would load nothing
         return load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights)
     extra = weights_kwargs(arch) if pretrained else {}
@@ -129,10 +134,10 @@ def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kw
 
 # %% ../nbs/lib/01_backbones.ipynb #230b6c88
 def arch_names(arch:str) -> list[str]:
-    "The timm architectures of `arch`: one name, or several joined by `+` (one model running them all)"
+    "The timm architectures of `arch`: one name, or several joined by `+` (one model running them all), each one timm knows"
     names = arch.split('+')
     if not all(names): raise BadInput(f"Bad architecture {arch!r}: names joined by '+', e.g. tf_efficientnet_lite1+tf_efficientnet_lite2")
-    return names
+    return [known_arch(n) for n in names]
 
 def backbone_stats(arch:str) -> tuple[list,list]:
     "ImageNet normalisation (mean, std) the pretrained weights of `arch` (its first body) expect"

@@ -6,7 +6,7 @@
 __all__ = ['COMMANDS', 'usage', 'command', 'parse_command', 'run_command', 'main']
 
 # %% ../nbs/lib/11_cli.ipynb #036a5ef0
-import importlib, os, sys, warnings
+import importlib, os, re, sys, warnings
 from fastcore.script import anno_parser
 from .core import ShoeclfError
 from .safety import check_options
@@ -43,11 +43,20 @@ def _dashes_ok(argv:list, known) -> list:
         return alt+eq+val if a.startswith('--') and opt not in known and alt in known else a
     return [fix(a) for a in argv]
 
+def _negative_lists_ok(argv:list, known) -> list:
+    "`argv` with `--stages -2,-1` joined as `--stages=-2,-1`: argparse takes a lone negative number as a value, a list of them for an option"
+    out = []
+    for a in argv:
+        if out and out[-1] in known and known[out[-1]].nargs != 0 and re.fullmatch(r'-\d[\d.,-]*', a): out[-1] += '=' + a
+        else: out.append(a)
+    return out
+
 def parse_command(name:str, argv:list) -> dict:
     "The keyword arguments of command `name` parsed from `argv`"
     f = command(name)
     p = anno_parser(getattr(f, '__wrapped__', f), prog=f'shoeclf {name}')
-    args = vars(p.parse_args(_dashes_ok(argv, p._option_string_actions)))
+    known = p._option_string_actions
+    args = vars(p.parse_args(_negative_lists_ok(_dashes_ok(argv, known), known)))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     return check_options(args)
 

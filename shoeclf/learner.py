@@ -268,6 +268,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           recipe:str='brands',               # named preset of arch, crop, n_views, moment and moment_stages (`RECIPES`: brands, fast, types); options given win
          ) -> Learner:
     "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
+    if pool != 'gem' and (given := [f'--{k} {v}' for k,v in dict(crop=crop, moment=moment, moment_stages=moment_stages).items() if v]):
+        raise BadInput(f"{' '.join(given)} need{'s' * (len(given) == 1)} --pool gem (--pool {pool} keeps the last map's pooling alone)")
     arch,crop,n_views,moment,moment_stages = get_recipe(recipe).settings(arch=arch, crop=crop, n_views=n_views, moment=moment, moment_stages=moment_stages).values()
     stages,scales,crop,moment,moment_stages = ((number_list(stages, int, 'stages'), number_list(scales, float, 'scales'), crop, moment,
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
