@@ -88,7 +88,7 @@ def _read_weights(fn) -> dict:
     return sd
 
 def load_weights(model, fn):
-    "Load the tensors of `fn` into `model`, after checking every tensor the model expects is there with its shape; returns `model`"
+    "Load the tensors of `fn` into `model`, after checking every tensor the model expects is there with its shape and finite values; returns `model`"
     sd, want = _read_weights(fn), model.state_dict()
     need = [k for k in want if not k.endswith('num_batches_tracked')]
     missing = [k for k in need if k not in sd]
@@ -97,6 +97,9 @@ def load_weights(model, fn):
         eg = lambda l: f' (e.g. {l[0]})' if l else ''
         raise BadInput(f'{fn} does not fit this model: {len(missing)} of {len(need)} tensors missing{eg(missing)}, '
                        f'{len(wrong)} of another shape{eg(wrong)}')
+    if bad := [k for k in need if sd[k].is_floating_point() and not sd[k].isfinite().all()]:   # else every prediction reads NaN
+        raise BadInput(f'{fn} holds NaN or infinite values in {len(bad)} of {len(need)} tensors (e.g. {bad[0]}): '
+                       f'the file is corrupt or its training diverged; train the model again')
     model.load_state_dict({k: sd[k] for k in want if k in sd}, strict=False)
     return model
 
