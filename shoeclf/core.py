@@ -133,7 +133,8 @@ _UMASK = os.umask(0); os.umask(_UMASK)   # read once, at import: os.umask can on
 def atomic_write(dest, data) -> Path:
     "Write `data` (bytes, or a function that writes to a path it is given) to `dest` through a temporary file and a rename"
     dest = Path(dest); dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.', suffix='.tmp')
+    try: fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f'.{dest.name}.', suffix='.tmp')
+    except OSError as e: raise type(e)(e.errno, e.strerror, str(dest)) from e      # name the file asked for, not the temporary one
     os.close(fd)
     try:
         if callable(data): data(tmp)
