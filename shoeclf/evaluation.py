@@ -281,7 +281,7 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
                  device:str='auto'):     # auto (CUDA if a GPU is visible), cpu or cuda
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
-    if json: not_an_input(json, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors', data_dir)
+    if json: not_an_input(json, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors', data_dir, suffix='.json')
     learn = load_learner_dir(model_dir, device=device)
     exclude,trn = L(),split_items(learn.cfg)[0]
     if not trn or not trn[0].exists():
@@ -334,7 +334,7 @@ def predict_cli(model_dir:str,           # folder of the saved model
                 tta:bool=False,          # average each photo with two augmented views of it, as `evaluate --tta` (3× the time)
                 device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda (torch backend)
     "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
-    if csv: not_an_input(csv, *images)
+    if csv: not_an_input(csv, *images, suffix='.csv')
     pred = load_predictor(model_dir, backend, onnx, device=device, tta=tta)
     if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
     res = predict_files(pred, list(expand_paths(images)), k=k)

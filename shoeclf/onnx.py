@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/09_onnx.ipynb #e3c9f2be
 from __future__ import annotations
-import json
+import json, tempfile
 from pathlib import Path
 import numpy as np, torch, onnx, onnxruntime as ort
 from torch import Tensor
@@ -15,14 +15,18 @@ from .safety import not_an_input
 from .artefact import Predictor, load_model
 
 # %% auto #0
-__all__ = ['OPSET', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
+__all__ = ['OPSET', 'onnx_out', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
 
 # %% ../nbs/lib/09_onnx.ipynb #b7085cf7
 OPSET = 18
 
+def onnx_out(model_dir, out) -> Path:
+    "`out` if an ONNX file of the model in `model_dir` may be written there: a `.onnx` name, not one of the model's files"
+    return not_an_input(out, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors', suffix='.onnx')
+
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
-    out = not_an_input(out, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors')
+    out = onnx_out(model_dir, out)
     model, cfg = load_model(model_dir)
     x = torch.zeros(2, 3, cfg.size, cfg.size)
     batch = torch.export.Dim('batch', min=1, max=4096)
@@ -69,11 +73,10 @@ def export_onnx_cli(model_dir:str,         # folder with model.safetensors + mod
                     calib:int=128,         # training photos for the int8 calibration
                     data:str=None):        # the photo folder of the model's split, if it moved since training
     "Export a saved model to ONNX (fp32, or int8 with `--int8`) and check onnxruntime agrees with torch"
-    out = Path(out)
-    fp32 = export_onnx(model_dir, out.with_suffix('.fp32.onnx') if int8 else out, opset)
-    if int8:
-        try: quantize_int8(model_dir, fp32, out, calib, data)
-        finally: fp32.unlink()
+    out = onnx_out(model_dir, out)                   # checked before any work, for --int8 too
+    with tempfile.TemporaryDirectory() as d:          # the fp32 model --int8 starts from: beside none of the user's files
+        fp32 = export_onnx(model_dir, Path(d)/'fp32.onnx' if int8 else out, opset)
+        if int8: quantize_int8(model_dir, fp32, out, calib, data)
     pt = Predictor(model_dir)
     x = torch.zeros(1, 3, pt.size, pt.size)
     with torch.inference_mode(): diff = (pt.model(x) - OnnxModel(out)(x)).abs().max().item()

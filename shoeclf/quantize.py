@@ -10,7 +10,7 @@ import onnx
 from onnxruntime.quantization import quantize_static, CalibrationDataReader, QuantFormat, QuantType
 from onnxruntime.quantization.shape_inference import quant_pre_process
 from fastcore.foundation import L
-from .core import NotFound
+from .core import NotFound, atomic_write
 from .artefact import Predictor, ModelCfg, split_items
 
 # %% auto #0
@@ -64,6 +64,5 @@ def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None, ends=en
     props = {p.key: p.value for p in onnx.load(fp32_onnx, load_external_data=False).metadata_props}
     props['shoeclf'] = json.dumps({**json.loads(props['shoeclf']), 'int8': dict(calibration_photos=len(files))})
     onnx.helper.set_model_props(q, props)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    onnx.save(q, out)
+    atomic_write(out, lambda tmp: onnx.save(q, tmp))
     return out

@@ -46,8 +46,8 @@ def model_out(out, force:bool=False) -> Path:
                        f'choose a new or empty folder, or pass --force to write into it')
     return out
 
-def not_an_input(out, *inputs) -> Path:
-    "`out` if it is a file path that can be written, is none of the files `inputs` and lies in none of the folders among them; else raise `BadInput`"
+def not_an_input(out, *inputs, suffix:str=None) -> Path:
+    "`out` if it is a file path that can be written, is none of the files `inputs`, lies in none of the folders among them and ends in `suffix`; else raise `BadInput`"
     o = Path(out).resolve()
     if o.is_dir(): raise BadInput(f'{out} is a folder: give a file name to write')
     if f := next((a for a in Path(out).parents if a.exists() and not a.is_dir()), None):
@@ -55,6 +55,7 @@ def not_an_input(out, *inputs) -> Path:
     for i in map(Path, inputs):
         if o == i.resolve(): raise BadInput(f'{out} would overwrite an input ({i}): write the output elsewhere')
         if i.is_dir() and o.is_relative_to(i.resolve()): raise BadInput(f'{out} lies inside an input folder ({i}): write the output elsewhere')
+    if suffix and o.suffix.lower() != suffix: raise BadInput(f'{out} is not a {suffix} file name: give one ending in {suffix}')
     return Path(out)
 
 # %% ../nbs/lib/00a_safety.ipynb #760b12ad
