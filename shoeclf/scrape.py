@@ -255,6 +255,8 @@ def scrape_cli(
     "Build a test set from image search: download, check and de-duplicate photos into OUT/<class>/"
     if not classes: raise BadInput('give at least one class: --classes adidas converse nike')
     out, train = scraped_dir(out), train or os.environ.get('SHOECLF_DATA')
+    if train and out.resolve().is_relative_to(Path(train).resolve()):
+        raise BadInput(f'--out {out} lies inside the training photos ({train}): the test set would train the model; choose another folder')
     session = PoliteSession(timeout=timeout, min_interval=min_interval)
     res = scrape(classes, out, query, per_class, engine, endpoint, session, max_size=max_size, n_workers=workers,
                  retry_failed=retry_failed, download_time=download_time, max_time=max_time)
@@ -265,5 +267,5 @@ def scrape_cli(
         moved = f' (moved to {out/".dropped"}):\n' + rep[['file', 'reason']].to_string(index=False) if len(rep) else ''
         print(f'\n{len(rep)} duplicates dropped' + moved)
     man = read_manifest(out)
-    print(f'\n{out}: images per class\n' + man[man.status == 'ok'].groupby('class').size().to_string())
+    print(f'\n{out}: images per class\n' + man[man.status == 'ok'].groupby('class').size().reindex(classes, fill_value=0).to_string())
     if len(failed := res[res.error != '']): raise Failed(f"{len(failed)} of {len(res)} classes not done: {failed.error.iloc[0]}")
