@@ -44,10 +44,10 @@ def _dashes_ok(argv:list, known) -> list:
     return [fix(a) for a in argv]
 
 def _negative_lists_ok(argv:list, known) -> list:
-    "`argv` with `--stages -2,-1` joined as `--stages=-2,-1`: argparse takes a lone negative number as a value, a list of them for an option"
+    "`argv` with `--stages -2,-1` joined as `--stages=-2,-1`: argparse takes a lone negative number as a value, any other word starting with `-` and a digit for an option"
     out = []
     for a in argv:
-        if out and out[-1] in known and known[out[-1]].nargs != 0 and re.fullmatch(r'-\d[\d.,-]*', a): out[-1] += '=' + a
+        if out and out[-1] in known and known[out[-1]].nargs != 0 and re.match(r'-\d', a): out[-1] += '=' + a
         else: out.append(a)
     return out
 
