@@ -43,7 +43,7 @@ def _dashes_ok(argv:list, known) -> list:
         return alt+eq+val if a.startswith('--') and opt not in known and alt in known else a
     return [fix(a) for a in argv]
 
-def _negative_lists_ok(argv:list, known) -> list:
+def _negative_values_ok(argv:list, known) -> list:
     "`argv` with `--stages -2,-1` joined as `--stages=-2,-1`: argparse takes a lone negative number as a value, any other word starting with `-` and a digit for an option"
     out = []
     for a in argv:
@@ -56,7 +56,7 @@ def parse_command(name:str, argv:list) -> dict:
     f = command(name)
     p = anno_parser(getattr(f, '__wrapped__', f), prog=f'shoeclf {name}')
     known = p._option_string_actions
-    args = vars(p.parse_args(_negative_lists_ok(_dashes_ok(argv, known), known)))
+    args = vars(p.parse_args(_negative_values_ok(_dashes_ok(argv, known), known)))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     return check_options(args)
 
