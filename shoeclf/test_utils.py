@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04_test_utils.ipynb #334d5af2
 from __future__ import annotations
-import hashlib, html, json, mimetypes, re, socket, sys, threading
+import hashlib, html, json, mimetypes, re, socket, sys, tempfile, threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
@@ -12,8 +12,8 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'file_tree',
-           'tree_digest']
+__all__ = ['quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'few_photos',
+           'file_tree', 'tree_digest']
 
 # %% ../nbs/lib/04_test_utils.ipynb #fddf756f
 def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
@@ -127,6 +127,14 @@ def distinct_photos(files, n:int, min_dist:int=12) -> L:
         if len(keep) == n: break
         if not keep or (hash_distances(hs[i:i+1], hs[keep]) > min_dist).all(): keep.append(i)
     return files[keep]
+
+def few_photos(folder, n:int, dest=None) -> Path:
+    "A folder (`dest`, or a new temporary one) of links to the first `n` photos of each class of `folder`: a small real training set"
+    dest = Path(dest or tempfile.mkdtemp(prefix='shoeclf-few-'))
+    for c in sorted(d for d in Path(folder).iterdir() if d.is_dir()):
+        (dest/c.name).mkdir(parents=True)
+        for f in image_files(c)[:n]: (dest/c.name/f.name).symlink_to(f.absolute())
+    return dest
 
 def file_tree(root) -> list:
     "Every file under `root`, relative"
