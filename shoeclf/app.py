@@ -155,6 +155,7 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
             tta:bool=False):               # read each photo with two augmented views of it, as `evaluate --tta` (3× the time)
     "Serve the demo app for the model in `model_dir`"
     max_bytes = file_size(max_file_size)
+    if examples and not Path(examples).is_dir(): raise BadInput(f'--examples {examples} is not a folder of class/* photos')
     with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
         try: s.bind((host, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None

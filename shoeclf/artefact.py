@@ -86,6 +86,7 @@ class ModelCfg:
 
     def __post_init__(self):
         "Every value as its type and within the limits `train` gives it; `BadInput` (a `ValueError`) naming the first that is not"
+        if not isinstance(self.arch, (str, type(None))): raise BadInput(f'arch must be the name of a timm architecture, not {self.arch!r}')
         if not isinstance(self.classes, (list, tuple)) or len(set(map(str, self.classes))) != len(self.classes) or len(self.classes) < 2:
             raise BadInput(f'classes must be a list of at least two different names, not {self.classes!r}')
         self.classes = [safe_name(c) for c in self.classes]                  # class names become folder names

@@ -66,7 +66,7 @@ def run_command(name:str, argv:list):
     return getattr(f, '__wrapped__', f)(**parse_command(name, argv))
 
 # %% ../nbs/lib/11_cli.ipynb #4d993e29
-FS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.ENAMETOOLONG}
+FS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG}
 
 def main(argv=None) -> int:
     "Entry point of the `shoeclf` console script; returns the exit code"

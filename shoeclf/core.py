@@ -82,6 +82,7 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
         data = _read_bytes(src, max_bytes)
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
+            warnings.filterwarnings('ignore', 'Corrupt EXIF data', UserWarning)   # PIL reads the photo without it
             img = Image.open(io.BytesIO(data))
             if img.width*img.height > max_pixels:
                 raise BadImage(f'too large: {img.width}×{img.height} pixels (limit {max_pixels:,})')
@@ -318,7 +319,9 @@ PHOTO_FOLDER = Param('photo folder (default: $SHOECLF_DATA, else download)', str
 def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA, else download)
              quarantine_to:str=None):    # move bad files into this folder, with a manifest
     "Show the photo folder shoeclf would use, its classes and any bad files"
+    from shoeclf.safety import outside   # imported here: safety imports this module
     folder = get_data(path)
+    if quarantine_to: outside(quarantine_to, folder, '--quarantine_to', 'the moved files would be read as photos again')
     good, bad = scan_images(folder)
     print(f'{folder}\n{len(good)} good images')
     print(class_counts(good).to_string())

@@ -21,7 +21,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
 from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, distributed, is_main, main_print, bare
-from .safety import model_out, FolderLock, confined, load_weights, read_json, check_scales
+from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, check_scales
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
@@ -83,6 +83,7 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
         if len(bad): print(skipped_message(bad, path))
         groups = dup_groups(files) if keep_dups_together else None
         tr_idx,va_idx = stratified_split(labels, valid_pct, seed, groups)
+        if not va_idx: raise BadInput(f'--valid_pct {valid_pct} leaves none of the {len(files)} photos for validation: raise it (the default is 0.2)')
         for c in sorted(set(labels) - {labels[i] for i in va_idx}):
             print(f"note: class {c!r} has {labels.count(c)} photo(s), none left for validation: its validation scores say nothing")
     if bs > len(tr_idx): print(f"note: {len(tr_idx)} training photos, fewer than the batch size {bs}: batches of {len(tr_idx)}")
@@ -275,6 +276,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
     check_scales(scales, size)
     out,data_dir = Path(out),get_data(data_dir)
+    outside(out, data_dir, '--out', "the model's files would lie among the photos")
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     config = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,

@@ -7,12 +7,13 @@ from __future__ import annotations
 import json, tempfile
 from pathlib import Path
 import numpy as np, torch, onnx, onnxruntime as ort
+from google.protobuf.message import DecodeError
 from torch import Tensor
 from fastcore.script import call_parse
 from .core import BadInput, atomic_write
-from .quantize import quantize_int8
+from .quantize import quantize_int8, calibration_photos
 from .safety import not_an_input
-from .artefact import Predictor, load_model
+from .artefact import Predictor, ModelCfg, load_model
 
 # %% auto #0
 __all__ = ['OPSET', 'onnx_out', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
@@ -41,8 +42,11 @@ def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
 
 # %% ../nbs/lib/09_onnx.ipynb #166f8885
 def onnx_meta(path) -> dict:
-    "The shoeclf metadata embedded in the ONNX file `path` by `export_onnx`"
-    return json.loads({p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}['shoeclf'])
+    "The shoeclf metadata embedded in the ONNX file `path` by `export_onnx`; `BadInput` if it is no such file"
+    try: props = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
+    except DecodeError: props = {}                                  # not an ONNX file, or cut short
+    if 'shoeclf' not in props: raise BadInput(f'{path} is not an ONNX model exported by shoeclf: export one with `shoeclf export-onnx`')
+    return json.loads(props['shoeclf'])
 
 class OnnxModel:
     "An onnxruntime session on `path`, callable like the torch model: `[n,3,H,W]` tensor in, logits tensor out"
@@ -74,6 +78,7 @@ def export_onnx_cli(model_dir:str,         # folder with model.safetensors + mod
                     data:str=None):        # the photo folder of the model's split, if it moved since training
     "Export a saved model to ONNX (fp32, or int8 with `--int8`) and check onnxruntime agrees with torch"
     out = onnx_out(model_dir, out)                   # checked before any work, for --int8 too
+    if int8: calibration_photos(ModelCfg.load(model_dir), calib, data)   # ...and the photos it calibrates on
     with tempfile.TemporaryDirectory() as d:          # the fp32 model --int8 starts from: beside none of the user's files
         fp32 = export_onnx(model_dir, Path(d)/'fp32.onnx' if int8 else out, opset)
         if int8: quantize_int8(model_dir, fp32, out, calib, data)

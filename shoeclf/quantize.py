@@ -22,7 +22,7 @@ def calibration_photos(cfg:ModelCfg, n:int=128, data=None) -> L:
     trn,_ = split_items(cfg, data)
     trn = trn.filter(Path.exists)
     if not trn: raise NotFound(
-        f"int8 calibration needs the model's training photos: none found under {(cfg.split or {}).get('data')} (pass --data FOLDER)")
+        f"int8 calibration needs the model's training photos: none found under {data or (cfg.split or {}).get('data')} (pass --data FOLDER, the photo folder the model was trained on)")
     return trn[::max(1, len(trn)//n)][:n]
 
 class PhotoCalibration(CalibrationDataReader):

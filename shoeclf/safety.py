@@ -9,8 +9,8 @@ from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'model_out', 'not_an_input', 'FolderLock',
-           'load_weights', 'at_least', 'between', 'check_options', 'check_scales', 'read_json']
+__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'model_out', 'not_an_input', 'outside',
+           'FolderLock', 'load_weights', 'at_least', 'between', 'check_options', 'check_scales', 'read_json']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -56,6 +56,11 @@ def not_an_input(out, *inputs, suffix:str=None) -> Path:
         if o == i.resolve(): raise BadInput(f'{out} would overwrite an input ({i}): write the output elsewhere')
         if i.is_dir() and o.is_relative_to(i.resolve()): raise BadInput(f'{out} lies inside an input folder ({i}): write the output elsewhere')
     if suffix and o.suffix.lower() != suffix: raise BadInput(f'{out} is not a {suffix} file name: give one ending in {suffix}')
+    return Path(out)
+
+def outside(out, folder, opt:str, why:str) -> Path:
+    "`out` (the option `opt`) if it is neither `folder` nor inside it; else `BadInput` saying `why` that matters"
+    if Path(out).resolve().is_relative_to(Path(folder).resolve()): raise BadInput(f'{opt} {out} lies inside {folder}: {why}; choose another folder')
     return Path(out)
 
 # %% ../nbs/lib/00a_safety.ipynb #760b12ad
@@ -119,7 +124,7 @@ OPTION_LIMITS = dict(
     label_smoothing=between(0, 1, True), crop=between(0, 1, True), moment=between(0, 512), threads=at_least(1), k=at_least(1), opset=between(18, 23),
     per_class=at_least(1), max_dist=between(0, 64), max_diff=at_least(0), max_size=between(64, 8192),
     min_interval=at_least(0), timeout=at_least(0, True), workers=between(1, 64), download_time=at_least(0, True),
-    max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256))
+    max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256), calib=at_least(1))
 
 def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
     "`opts` if every option named in `limits` is `None` or within its limit; else `BadInput` naming the option"

@@ -15,7 +15,7 @@ from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
                           quarantine, cache_dir, components, BadInput, NotFound)
-from .safety import safe_name, confined, Failed
+from .safety import safe_name, confined, outside, Failed
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import SearchError, image_search
 
@@ -255,8 +255,7 @@ def scrape_cli(
     "Build a test set from image search: download, check and de-duplicate photos into OUT/<class>/"
     if not classes: raise BadInput('give at least one class: --classes adidas converse nike')
     out, train = scraped_dir(out), train or os.environ.get('SHOECLF_DATA')
-    if train and out.resolve().is_relative_to(Path(train).resolve()):
-        raise BadInput(f'--out {out} lies inside the training photos ({train}): the test set would train the model; choose another folder')
+    if train: outside(out, train, '--out', 'the test set would train the model')
     session = PoliteSession(timeout=timeout, min_interval=min_interval)
     res = scrape(classes, out, query, per_class, engine, endpoint, session, max_size=max_size, n_workers=workers,
                  retry_failed=retry_failed, download_time=download_time, max_time=max_time)
