@@ -75,6 +75,8 @@ def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
     return data
 
 # %% ../nbs/lib/00_core.ipynb #1d564db2
+warnings.filterwarnings('ignore', 'Corrupt EXIF data', UserWarning)   # PIL reads such a photo without its EXIF; set once, as `catch_warnings` is not thread-safe
+
 def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image.Image:
     "Fully decoded, upright RGB image from a path, bytes or file object; raise `BadImage` if unusable"
     name = src if isinstance(src, (str, Path)) else None
@@ -82,7 +84,6 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
         data = _read_bytes(src, max_bytes)
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
-            warnings.filterwarnings('ignore', 'Corrupt EXIF data', UserWarning)   # PIL reads the photo without it
             img = Image.open(io.BytesIO(data))
             if img.width*img.height > max_pixels:
                 raise BadImage(f'too large: {img.width}×{img.height} pixels (limit {max_pixels:,})')
