@@ -11,7 +11,8 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.torch_core import rank_distrib, num_distrib
 
 # %% auto #0
-__all__ = ['is_main', 'main_print', 'bare', 'init_distributed', 'ProcessGroupDL', 'ShoeDistributedTrainer', 'distributed']
+__all__ = ['is_main', 'main_print', 'bare', 'init_distributed', 'leave_distributed', 'ProcessGroupDL', 'ShoeDistributedTrainer',
+           'distributed']
 
 # %% ../nbs/lib/02a_distributed.ipynb #531328bd
 def is_main() -> bool:
@@ -32,6 +33,10 @@ def init_distributed(device:torch.device) -> torch.device:
     if num_distrib() <= 1: return device
     from accelerate import PartialState
     return PartialState(cpu=device.type == 'cpu').device
+
+def leave_distributed():
+    "Leave the process group `init_distributed` joined, if any: a rank that exits with it alive can abort in gloo's threads"
+    if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
 
 # %% ../nbs/lib/02a_distributed.ipynb #1cdbde00
 class ProcessGroupDL(DistributedDL):

@@ -20,7 +20,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
 from .device import to_mixed, loader_kwargs, resolve_device
-from .distributed import init_distributed, distributed, is_main, main_print, bare
+from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, check_scales
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
@@ -355,3 +355,4 @@ def train_cli(data_dir:PHOTO_FOLDER=None,     # photo folder with one sub-folder
         except KeyboardInterrupt:
             print(f'\nto resume, run the same command again: it goes on from the last checkpoint in {out}', file=sys.stderr)
             raise
+        finally: leave_distributed()   # before the interpreter's exit tears down gloo's threads
