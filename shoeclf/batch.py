@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 from fastcore.foundation import L
 from .core import BadImage, BadInput, NotFound, image_files
 from .artefact import Predictor
+from .safety import regular_file
 
 # %% auto #0
 __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
@@ -19,9 +20,9 @@ __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'cs
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
-    "Image files of `paths`: folders searched recursively (links to nothing kept, so that they are reported), files as given; each file once"
+    "Image files of `paths`: folders searched recursively (links to nothing, pipes and devices kept, so that they are reported), files as given; each file once"
     out = []
-    for p in map(Path, paths): out += image_files(p, broken_links=True) if p.is_dir() else [p]
+    for p in map(Path, paths): out += image_files(p, unreadable=True) if p.is_dir() else [p]
     return L(list(dict.fromkeys(out)))
 
 # %% ../nbs/lib/04a_batch.ipynb #cf1c633b
@@ -77,7 +78,7 @@ def _drop_partial_line(fn:Path):
 
 def done_rows(out, columns) -> dict:
     "`{path: error}` of the rows already in the CSV `out` (none if it does not exist); `BadInput`, the file untouched, unless its header is `columns`"
-    out = Path(out)
+    out = regular_file(out, 'pass a CSV file name to --csv')
     if not out.exists() or out.stat().st_size == 0: return {}
     try:
         with open(out, newline='', encoding='utf-8') as f: header = next(csv.reader(f), None)

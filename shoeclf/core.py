@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/00_core.ipynb #6331a516
 from __future__ import annotations
-import io, os, shutil, hashlib, tarfile, tempfile, zipfile, warnings
+import io, os, shutil, stat, hashlib, tarfile, tempfile, zipfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, imagehash
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -66,8 +66,11 @@ def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
     elif hasattr(src, 'read'): data = src.read(max_bytes+1)
     else:
         try:
-            if Path(src).stat().st_size > max_bytes: raise BadImage(f'file larger than {max_bytes:,} bytes', src)
-            data = Path(src).read_bytes()
+            st = Path(src).stat()
+            if stat.S_ISDIR(st.st_mode): raise BadImage('a folder, not a photo file', src)
+            if not stat.S_ISREG(st.st_mode): raise BadImage('not a regular file: a pipe, socket or device gives no photo', src)   # reading one would wait, or never end
+            if st.st_size > max_bytes: raise BadImage(f'file larger than {max_bytes:,} bytes', src)
+            with open(src, 'rb') as f: data = f.read(max_bytes+1)
         except FileNotFoundError: raise BadImage('a broken link: its target is missing' if Path(src).is_symlink() else 'not found', src) from None
         except OSError as e: raise BadImage(f'unreadable: {e.strerror or e}', src) from None
     if len(data) > max_bytes: raise BadImage(f'file larger than {max_bytes:,} bytes')
@@ -106,15 +109,15 @@ def image_problem(src, **kwargs) -> str|None:
     except BadImage as e: return e.reason
 
 # %% ../nbs/lib/00_core.ipynb #545a0ced
-def visible_files(folder, broken_links:bool=False) -> list:
-    "Files under `folder`, recursively, sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); links to nothing too if `broken_links`"
+def visible_files(folder, unreadable:bool=False) -> list:
+    "Files under `folder`, recursively, sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); with `unreadable`, links to nothing, pipes, sockets and devices too (to report them)"
     folder = Path(folder)
-    keep = lambda p: p.is_file() or (broken_links and p.is_symlink() and not p.exists())
+    keep = lambda p: p.is_file() or (unreadable and not p.is_dir())
     return sorted(p for p in folder.rglob('*') if keep(p) and not any(s.startswith('.') for s in p.relative_to(folder).parts))
 
-def image_files(folder, exts=IMAGE_EXTS, broken_links:bool=False) -> L:
-    "Files under `folder` (recursively, not hidden) with an image suffix, sorted; links to nothing too if `broken_links`"
-    return L(p for p in visible_files(folder, broken_links) if p.suffix.lower() in exts)
+def image_files(folder, exts=IMAGE_EXTS, unreadable:bool=False) -> L:
+    "Files under `folder` (recursively, not hidden) with an image suffix, sorted; with `unreadable`, links to nothing, pipes and devices too"
+    return L(p for p in visible_files(folder, unreadable) if p.suffix.lower() in exts)
 
 # %% ../nbs/lib/00_core.ipynb #1af6dd61
 def _file_problem(p:Path):
@@ -122,8 +125,8 @@ def _file_problem(p:Path):
     return image_problem(p)
 
 def scan_images(folder, n_workers:int=2) -> tuple[L, pd.DataFrame]:
-    "Good image files under `folder`, and a table (`path`, `reason`) of every other file (broken links included)"
-    files = visible_files(folder, broken_links=True)
+    "Good image files under `folder`, and a table (`path`, `reason`) of every other file (broken links, pipes and devices included)"
+    files = visible_files(folder, unreadable=True)
     problems = parallel(_file_problem, files, n_workers=n_workers, threadpool=True) if files else []
     good = L(f for f,r in zip(files, problems) if r is None)
     bad = pd.DataFrame([(str(f), r) for f,r in zip(files, problems) if r is not None], columns=['path', 'reason'])
@@ -154,17 +157,21 @@ def _free_name(dest:Path) -> Path:
     return cand
 
 def quarantine(bad:pd.DataFrame, dest) -> Path:
-    "Move the files listed in `bad` (`path`, `reason`) into `dest`, append to `dest/manifest.csv`, return it"
+    "Move the files listed in `bad` (`path`, `reason`) into `dest`, append to `dest/manifest.csv`, return it; `safety.Failed` after it if some could not be moved"
     dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
-    rows = []
+    rows, stuck = [], []
     for src, reason in zip(bad.path, bad.reason):
         src = Path(src)
         new = _free_name(dest/f'{src.parent.name}__{src.name}')
-        shutil.move(src, new)
+        try: shutil.move(src, new)
+        except OSError as e: stuck.append(f'{src}: {e.strerror or e}'); continue    # gone since the scan, or a pipe to another disk
         rows.append(dict(original=str(src), moved_to=str(new), reason=reason))
     manifest = dest/'manifest.csv'
     pd.DataFrame(rows, columns=['original', 'moved_to', 'reason']).to_csv(
         manifest, mode='a', header=not manifest.exists(), index=False)
+    if stuck:
+        from shoeclf.safety import Failed   # imported here: safety imports this module
+        raise Failed(f'{len(stuck)} of {len(bad)} files not moved, left where they are ({stuck[0]}); the moved ones are in {manifest}')
     return manifest
 
 # %% ../nbs/lib/00_core.ipynb #d7562519

@@ -12,7 +12,7 @@ from torch import Tensor
 from fastcore.script import call_parse
 from .core import BadInput, atomic_write
 from .quantize import quantize_int8, calibration_photos
-from .safety import not_an_input
+from .safety import not_an_input, regular_file
 from .artefact import Predictor, ModelCfg, load_model
 
 # %% auto #0
@@ -43,9 +43,10 @@ def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
 # %% ../nbs/lib/09_onnx.ipynb #166f8885
 def onnx_meta(path) -> dict:
     "The shoeclf metadata embedded in the ONNX file `path` by `export_onnx`; `BadInput` if it is no such file"
-    try: props = {p.key: p.value for p in onnx.load(path, load_external_data=False).metadata_props}
+    fix = 'export one with `shoeclf export-onnx`'
+    try: props = {p.key: p.value for p in onnx.load(regular_file(path, fix), load_external_data=False).metadata_props}
     except DecodeError: props = {}                                  # not an ONNX file, or cut short
-    if 'shoeclf' not in props: raise BadInput(f'{path} is not an ONNX model exported by shoeclf: export one with `shoeclf export-onnx`')
+    if 'shoeclf' not in props: raise BadInput(f'{path} is not an ONNX model exported by shoeclf: {fix}')
     return json.loads(props['shoeclf'])
 
 class OnnxModel:

@@ -10,7 +10,8 @@ from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'model_out', 'not_an_input', 'outside',
-           'FolderLock', 'load_weights', 'at_least', 'between', 'check_options', 'check_scales', 'read_json']
+           'FolderLock', 'load_weights', 'at_least', 'between', 'check_options', 'check_scales', 'regular_file',
+           'read_json']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -141,9 +142,16 @@ def check_scales(scales, size:int) -> list:
     return scales
 
 # %% ../nbs/lib/00a_safety.ipynb #d3ba4c00
+def regular_file(fn, fix:str) -> Path:
+    "`fn` unless it exists and is no regular file (a folder, pipe, socket or device, which a read fails on, waits on or never ends): `BadInput` naming the `fix`"
+    fn = Path(fn)
+    if fn.exists() and not fn.is_file(): raise BadInput(f'{fn} is not a regular file (a folder, pipe, socket or device): {fix}')
+    return fn
+
 def read_json(fn, fix:str='fix or delete it') -> dict:
     "The JSON object in the file `fn`; `BadInput` naming the file and the `fix` if it is not one"
-    try: d = json.loads(Path(fn).read_text(encoding='utf-8'))
+    fn = regular_file(fn, fix)                                   # before the try: its BadInput is a ValueError
+    try: d = json.loads(fn.read_text(encoding='utf-8'))
     except (UnicodeDecodeError, ValueError) as e: raise BadInput(f'{fn} is corrupt ({str(e)[:80]}): {fix}') from None
     if not isinstance(d, dict): raise BadInput(f'{fn} is corrupt (not a JSON object): {fix}')
     return d
