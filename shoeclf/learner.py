@@ -27,9 +27,9 @@ from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_
 from .heads import fit_head, fit_linear_head, fit_basis
 
 # %% auto #0
-__all__ = ['RECIPES', 'dup_groups', 'stratified_split', 'check_classes', 'shoe_dls', 'skipped_message', 'add_norm', 'FreezeBN',
-           'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'History', 'KeepBest', 'number_list', 'Recipe',
-           'get_recipe', 'train', 'train_cli']
+__all__ = ['RECIPES', 'dup_groups', 'label_conflicts', 'stratified_split', 'check_classes', 'shoe_dls', 'skipped_message',
+           'add_norm', 'FreezeBN', 'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'History', 'KeepBest',
+           'number_list', 'Recipe', 'get_recipe', 'train', 'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -37,6 +37,12 @@ def dup_groups(files, max_dist:int=4) -> np.ndarray:
     idx = {f:i for i,f in enumerate(files)}
     pairs = near_duplicates(files, max_dist=max_dist)[['a','b']].itertuples(index=False)
     return components([(idx[Path(a)], idx[Path(b)]) for a,b in pairs], len(files))
+
+def label_conflicts(labels, groups) -> list:
+    "Index lists of the groups of near-copies (`dup_groups`) whose photos carry more than one label"
+    by = {}
+    for i,g in enumerate(groups): by.setdefault(g, []).append(i)
+    return [ix for ix in by.values() if len({labels[i] for i in ix}) > 1]
 
 # %% ../nbs/lib/03_learner.ipynb #50a53a48
 def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> tuple[list, list]:
@@ -82,6 +88,8 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
         files,bad = scan_images(path); labels = check_classes(files, path)
         if len(bad): print(skipped_message(bad, path))
         groups = dup_groups(files) if keep_dups_together else None
+        for ix in label_conflicts(labels, groups) if groups is not None else []:
+            print(f"note: near-copies in different classes (is one mislabelled?): {', '.join(f'{one_line(files[i])} ({labels[i]})' for i in ix)}")
         tr_idx,va_idx = stratified_split(labels, valid_pct, seed, groups)
         if not va_idx: raise BadInput(f'--valid_pct {valid_pct} leaves none of the {len(files)} photos for validation: raise it (the default is 0.2)')
         for c in sorted(set(labels) - {labels[i] for i in va_idx}):
