@@ -17,8 +17,8 @@ from fastcore.script import call_parse, Param
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound',
            'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
            'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs',
-           'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'cache_dir', 'download_archive', 'download_kaggle',
-           'NoData', 'get_data', 'class_counts', 'data_cli']
+           'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive',
+           'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -235,6 +235,12 @@ def components(pairs, n:int) -> np.ndarray:
         return i
     for i, j in pairs: parent[root(i)] = root(j)
     return np.array([root(i) for i in range(n)], dtype=int)
+
+def members(labels) -> list:
+    "Index lists (ascending) of the items sharing each label of `labels` (e.g. `components`'), in order of first appearance"
+    by = {}
+    for i, g in enumerate(labels): by.setdefault(g, []).append(i)
+    return list(by.values())
 
 # %% ../nbs/lib/00_core.ipynb #a5976677
 KAGGLE_DATASET = 'die9origephit/nike-adidas-and-converse-imaged'

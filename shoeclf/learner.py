@@ -18,7 +18,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
 from fastai.callback.channelslast import ChannelsLast
-from .core import scan_images, near_duplicates, components, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
+from .core import scan_images, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
 from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, check_scales
@@ -40,9 +40,7 @@ def dup_groups(files, max_dist:int=4) -> np.ndarray:
 
 def label_conflicts(labels, groups) -> list:
     "Index lists of the groups of near-copies (`dup_groups`) whose photos carry more than one label"
-    by = {}
-    for i,g in enumerate(groups): by.setdefault(g, []).append(i)
-    return [ix for ix in by.values() if len({labels[i] for i in ix}) > 1]
+    return [ix for ix in members(groups) if len({labels[i] for i in ix}) > 1]
 
 # %% ../nbs/lib/03_learner.ipynb #50a53a48
 def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> tuple[list, list]:

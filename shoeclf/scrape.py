@@ -14,7 +14,7 @@ from fastcore.foundation import L
 from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
-                          quarantine, cache_dir, components, BadInput, NotFound)
+                          quarantine, cache_dir, components, members, BadInput, NotFound)
 from .safety import safe_name, confined, outside, Failed
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import SearchError, image_search
@@ -175,9 +175,7 @@ def _sha1(p) -> str: return hashlib.sha1(Path(p).read_bytes()).hexdigest()
 
 def _groups(pairs, n:int) -> list:
     "Connected components (lists of indices, sorted) of the graph on `range(n)` with edges `pairs`"
-    comps = {}
-    for i, r in enumerate(components(pairs, n)): comps.setdefault(r, []).append(i)
-    return [c for c in comps.values() if len(c) > 1]
+    return [c for c in members(components(pairs, n)) if len(c) > 1]
 
 def find_duplicates(out=None, train=None, max_dist:int=6, max_diff:float=0.06) -> pd.DataFrame:
     "What to drop from the scraped set in `out`, and why: label conflicts, copies of `train` photos, near-duplicates"
