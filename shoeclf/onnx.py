@@ -79,10 +79,10 @@ def export_onnx_cli(model_dir:str,         # folder with model.safetensors + mod
                     data:str=None):        # the photo folder of the model's split, if it moved since training
     "Export a saved model to ONNX (fp32, or int8 with `--int8`) and check onnxruntime agrees with torch"
     out = onnx_out(model_dir, out)                   # checked before any work, for --int8 too
-    if int8: calibration_photos(ModelCfg.load(model_dir), calib, data)   # ...and the photos it calibrates on
+    photos = calibration_photos(ModelCfg.load(model_dir), calib, data) if int8 else None   # ...and the photos it calibrates on
     with tempfile.TemporaryDirectory() as d:          # the fp32 model --int8 starts from: beside none of the user's files
         fp32 = export_onnx(model_dir, Path(d)/'fp32.onnx' if int8 else out, opset)
-        if int8: quantize_int8(model_dir, fp32, out, calib, data)
+        if int8: quantize_int8(model_dir, fp32, out, photos)
     pt = Predictor(model_dir)
     x = torch.zeros(1, 3, pt.size, pt.size)
     with torch.inference_mode(): diff = (pt.model(x) - OnnxModel(out)(x)).abs().max().item()

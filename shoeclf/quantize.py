@@ -50,10 +50,10 @@ def fp32_nodes(model:onnx.ModelProto, ends=ends_body) -> list:
         if not end and ins & pre: (body if n.op_type == 'Conv' else pre).update(n.output)   # a first convolution starts a body
     return fp32
 
-def quantize_int8(model_dir, fp32_onnx, out, n_calib:int=128, data=None, ends=ends_body) -> Path:
-    "Static int8 quantisation of `fp32_onnx` (exported from `model_dir`) into `out`, calibrated on `n_calib` training photos; `ends`: what ends a quantised body (`fp32_nodes`)"
+def quantize_int8(model_dir, fp32_onnx, out, files=None, ends=ends_body) -> Path:
+    "Static int8 quantisation of `fp32_onnx` (exported from `model_dir`) into `out`, calibrated on the photos `files` (default `calibration_photos`); `ends`: what ends a quantised body (`fp32_nodes`)"
     pred,out = Predictor(model_dir),Path(out)
-    files = calibration_photos(pred.cfg, n_calib, data)
+    files = L(files) if files is not None else calibration_photos(pred.cfg)
     with tempfile.TemporaryDirectory() as d:
         pre = Path(d)/'pre.onnx'
         quant_pre_process(str(fp32_onnx), str(pre), skip_symbolic_shape=True)   # fold batch-norms, infer shapes
