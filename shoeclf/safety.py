@@ -9,9 +9,9 @@ from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'model_out', 'not_an_input', 'outside',
-           'FolderLock', 'load_weights', 'at_least', 'between', 'check_options', 'check_scales', 'regular_file',
-           'read_json']
+__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file', 'own_file', 'read_json',
+           'model_out', 'not_an_input', 'outside', 'FolderLock', 'load_weights', 'at_least', 'between', 'check_options',
+           'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -33,6 +33,26 @@ def confined(path, root, what:str='path') -> Path:
     if p != Path(os.path.normpath(root)) and not p.is_relative_to(os.path.normpath(root)):
         raise BadInput(f'{what} {str(path)!r} points outside {root}')
     return root/path
+
+# %% ../nbs/lib/00a_safety.ipynb #d3ba4c00
+def regular_file(fn, fix:str) -> Path:
+    "`fn` unless it exists and is no regular file (a folder, pipe, socket or device, which a read fails on, waits on or never ends): `BadInput` naming the `fix`"
+    fn = Path(fn)
+    if fn.exists() and not fn.is_file(): raise BadInput(f'{fn} is not a regular file (a folder, pipe, socket or device): {fix}')
+    return fn
+
+def own_file(fn, fix:str) -> Path:
+    "`fn`, a file shoeclf itself writes in its folder (a lock, history, manifest), unless it is a link or no regular file: a write through a link lands outside the folder; `BadInput` naming the `fix`"
+    if regular_file(fn, fix).is_symlink(): raise BadInput(f"{fn} is a symbolic link, where shoeclf writes a file of its own (it would write through it): {fix}")
+    return Path(fn)
+
+def read_json(fn, fix:str='fix or delete it') -> dict:
+    "The JSON object in the file `fn`; `BadInput` naming the file and the `fix` if it is not one"
+    fn = regular_file(fn, fix)                                   # before the try: its BadInput is a ValueError
+    try: d = json.loads(fn.read_text(encoding='utf-8'))
+    except (UnicodeDecodeError, ValueError) as e: raise BadInput(f'{fn} is corrupt ({str(e)[:80]}): {fix}') from None
+    if not isinstance(d, dict): raise BadInput(f'{fn} is corrupt (not a JSON object): {fix}')
+    return d
 
 # %% ../nbs/lib/00a_safety.ipynb #1f4b557e
 MODEL_FILES = {'model.json', 'model.safetensors', 'history.csv', 'progress.json', 'checkpoint.safetensors', 'best.safetensors', 'export.pkl'}
@@ -71,7 +91,7 @@ class FolderLock:
     def __enter__(self):
         self.made = not self.folder.exists()
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.file = open(self.folder/'.shoeclf.lock', 'a')
+        self.file = open(own_file(self.folder/'.shoeclf.lock', 'delete it'), 'a')
         try: fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.file.close()
@@ -140,18 +160,3 @@ def check_scales(scales, size:int) -> list:
     if not scales or not all(32 <= s * size <= 4096 for s in scales):   # NaN fails every comparison
         raise BadInput(f"--scales must be between {32/size:.3g} and {4096/size:.3g} at --size {size} (the photo at 32 to 4096 px), not {list(scales)}")
     return scales
-
-# %% ../nbs/lib/00a_safety.ipynb #d3ba4c00
-def regular_file(fn, fix:str) -> Path:
-    "`fn` unless it exists and is no regular file (a folder, pipe, socket or device, which a read fails on, waits on or never ends): `BadInput` naming the `fix`"
-    fn = Path(fn)
-    if fn.exists() and not fn.is_file(): raise BadInput(f'{fn} is not a regular file (a folder, pipe, socket or device): {fix}')
-    return fn
-
-def read_json(fn, fix:str='fix or delete it') -> dict:
-    "The JSON object in the file `fn`; `BadInput` naming the file and the `fix` if it is not one"
-    fn = regular_file(fn, fix)                                   # before the try: its BadInput is a ValueError
-    try: d = json.loads(fn.read_text(encoding='utf-8'))
-    except (UnicodeDecodeError, ValueError) as e: raise BadInput(f'{fn} is corrupt ({str(e)[:80]}): {fix}') from None
-    if not isinstance(d, dict): raise BadInput(f'{fn} is corrupt (not a JSON object): {fix}')
-    return d
