@@ -98,6 +98,10 @@ class ModelCfg:
             self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
             if len(self.mean) != 3 or len(self.std) != 3 or not all(s > 0 for s in self.std):   # NaN fails s > 0
                 raise BadInput(f'mean and std must be three numbers each (std > 0), not {self.mean} and {self.std}')
+        files = lambda k: self.split.get(k, [])
+        if self.split is not None and not (isinstance(self.split, dict) and isinstance(self.split.get('data', ''), str) and
+                                           all(isinstance(files(k), list) and all(isinstance(f, str) for f in files(k)) for k in ('train', 'valid'))):
+            raise BadInput(f'split must be {{"data": folder, "train": [file, ...], "valid": [file, ...]}}, not {str(self.split)[:60]}')
 
     @classmethod
     def from_dict(cls, d:dict) -> ModelCfg:
@@ -111,8 +115,10 @@ class ModelCfg:
         if not fn.exists(): raise NotFound(f"No model in {model_dir}: {fn.name} is missing (train one with `shoeclf train`)")
         fix = 'train the model again with `shoeclf train`'
         d = read_json(fn, fix)
-        try: return cls.from_dict(d)
-        except (TypeError, ValueError) as e: raise BadInput(f'{fn} is not a valid model.json ({e}): {fix}') from None
+        try: cfg = cls.from_dict(d)
+        except (TypeError, ValueError, OverflowError) as e: raise BadInput(f'{fn} is not a valid model.json ({e}): {fix}') from None
+        if cfg.arch is None or cfg.mean is None: raise BadInput(f'{fn} is not a valid model.json (a saved model names its arch, mean and std): {fix}')
+        return cfg
 
     def to_dict(self) -> dict: return asdict(self)
     def save(self, model_dir) -> Path:

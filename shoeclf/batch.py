@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04a_batch.ipynb #53476606
 from __future__ import annotations
-import copy, csv, sys
+import copy, csv, os, sys
 from pathlib import Path
 import torch
 from torch.utils.data import Dataset, DataLoader
@@ -15,15 +15,17 @@ from .artefact import Predictor
 from .safety import regular_file
 
 # %% auto #0
-__all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
-           'predict_csv', 'report_csv']
+__all__ = ['CSV_TEXT', 'expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows',
+           'default_bs', 'predict_csv', 'report_csv']
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
     "Image files of `paths`: folders searched recursively (links to nothing, pipes and devices kept, so that they are reported), files as given; each file once"
     out = []
     for p in map(Path, paths): out += image_files(p, unreadable=True) if p.is_dir() else [p]
-    return L(list(dict.fromkeys(out)))
+    once = {}
+    for p in out: once.setdefault(os.path.abspath(p), p)   # a.jpg, x/../a.jpg and /abs/a.jpg are one file
+    return L(once.values())
 
 # %% ../nbs/lib/04a_batch.ipynb #cf1c633b
 def load_predictor(model_dir, backend:str='torch', onnx=None, threads:int=None, device='cpu', tta:bool=False) -> Predictor:
@@ -69,6 +71,8 @@ def csv_rows(paths, errors, probs, classes, k:int=3) -> list:
     return rows
 
 # %% ../nbs/lib/04a_batch.ipynb #dd47a1c7
+CSV_TEXT = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a file name that is no UTF-8 is written, and read back, as its own bytes
+
 def _drop_partial_line(fn:Path):
     "Cut `fn` after its last newline (an interrupted write)"
     data = fn.read_bytes()
@@ -81,12 +85,12 @@ def done_rows(out, columns) -> dict:
     out = regular_file(out, 'pass a CSV file name to --csv')
     if not out.exists() or out.stat().st_size == 0: return {}
     try:
-        with open(out, newline='', encoding='utf-8') as f: header = next(csv.reader(f), None)
-    except (UnicodeDecodeError, csv.Error): header = None
+        with open(out, **CSV_TEXT) as f: header = next(csv.reader(f), None)
+    except csv.Error: header = None
     if header != columns: raise BadInput(f"{out} is not a CSV of this model's predictions (another model or --k, or another file): "
                                          f"pass a new --csv file, or delete {out} if it is an old one")
     _drop_partial_line(out)                                 # only now: a file that is not ours is never cut
-    with open(out, newline='', encoding='utf-8') as f: return {row[0]: row[1] for row in list(csv.reader(f))[1:] if row}
+    with open(out, **CSV_TEXT) as f: return {row[0]: row[1] for row in list(csv.reader(f))[1:] if row}
 
 # %% ../nbs/lib/04a_batch.ipynb #272328d5
 def default_bs(pred) -> int:
@@ -101,7 +105,7 @@ def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2,
     files = [f for f in expand_paths(paths) if str(f) not in done]
     failed = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, 'a', newline='', encoding='utf-8') as fh, tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
+    with open(out, 'a', **CSV_TEXT) as fh, tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
         w = csv.writer(fh)
         if fh.tell() == 0: w.writerow(cols)
         for idx,x,errs in photo_loader(pred, files, bs, workers) if files else []:

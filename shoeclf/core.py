@@ -16,9 +16,9 @@ from fastcore.script import call_parse, Param
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound',
            'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
-           'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs',
-           'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive',
-           'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
+           'in_class_folders', 'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes',
+           'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members',
+           'cache_dir', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -98,7 +98,7 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
     except UnidentifiedImageError: raise BadImage('not an image', name) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise BadImage(f'too large: {e}', name) from None
-    except (OSError, SyntaxError, ValueError, EOFError) as e:
+    except Exception as e:   # PIL's decoders raise any error on a hostile file (OSError, but also IndexError in QOI, NotImplementedError in DDS)
         raise BadImage(f'corrupt or truncated: {e}', name) from None
 
 # %% ../nbs/lib/00_core.ipynb #8891c0a1
@@ -123,6 +123,13 @@ def image_files(folder, exts=IMAGE_EXTS, unreadable:bool=False) -> L:
 def _file_problem(p:Path):
     if p.suffix.lower() not in IMAGE_EXTS: return f'not an image file name (suffix {p.suffix!r})'
     return image_problem(p)
+
+def in_class_folders(files, path) -> L:
+    "`files` if each lies directly in a class folder under `path` (`path/nike/1.jpg`); else `BadInput` naming the first that does not"
+    if deep := [f for f in files if len(Path(f).relative_to(path).parts) != 2]:
+        raise BadInput(f"{one_line(deep[0])} is not directly in a class folder: a class is a folder directly under {path} "
+                       f"(e.g. {path}/nike/1.jpg); move the photos of sub-folders up into their class folder")
+    return L(files)
 
 def scan_images(folder, n_workers:int=2) -> tuple[L, pd.DataFrame]:
     "Good image files under `folder`, and a table (`path`, `reason`) of every other file (broken links, pipes and devices included)"
@@ -158,7 +165,9 @@ def _free_name(dest:Path) -> Path:
 
 def quarantine(bad:pd.DataFrame, dest) -> Path:
     "Move the files listed in `bad` (`path`, `reason`) into `dest`, append to `dest/manifest.csv`, return it; `safety.Failed` after it if some could not be moved"
-    dest = Path(dest); dest.mkdir(parents=True, exist_ok=True)
+    from shoeclf.safety import Failed, own_file   # imported here: safety imports this module
+    dest = Path(dest); manifest = own_file(dest/'manifest.csv', f'move it out of {dest}, or choose another folder')   # before any move
+    dest.mkdir(parents=True, exist_ok=True)
     rows, stuck = [], []
     for src, reason in zip(bad.path, bad.reason):
         src = Path(src)
@@ -166,11 +175,9 @@ def quarantine(bad:pd.DataFrame, dest) -> Path:
         try: shutil.move(src, new)
         except OSError as e: stuck.append(f'{src}: {e.strerror or e}'); continue    # gone since the scan, or a pipe to another disk
         rows.append(dict(original=str(src), moved_to=str(new), reason=reason))
-    manifest = dest/'manifest.csv'
-    pd.DataFrame(rows, columns=['original', 'moved_to', 'reason']).to_csv(
-        manifest, mode='a', header=not manifest.exists(), index=False)
+    pd.DataFrame(rows, columns=['original', 'moved_to', 'reason']).to_csv(   # a name that is no UTF-8 as its own bytes
+        manifest, mode='a', header=not manifest.exists(), index=False, errors='surrogateescape')
     if stuck:
-        from shoeclf.safety import Failed   # imported here: safety imports this module
         raise Failed(f'{len(stuck)} of {len(bad)} files not moved, left where they are ({stuck[0]}); the moved ones are in {manifest}')
     return manifest
 

@@ -16,8 +16,8 @@ from fastcore.parallel import parallel
 from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 from fastai.torch_core import set_seed
-from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, near_duplicates, atomic_write, one_line
-from .safety import not_an_input, Failed
+from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, in_class_folders, near_duplicates, atomic_write, one_line
+from .safety import not_an_input, model_files, Failed
 from .artefact import load_learner_dir, split_items, Predictor, shoe_aug, TTA_N, TTA_BETA, TTA_SEED
 from .batch import expand_paths, load_predictor, predict_csv, report_csv
 
@@ -56,6 +56,7 @@ def labelled_files(items, classes) -> tuple[L, list]:
     "Usable photos in `items` (a folder or a list of files) whose class folder is in `classes`, and the skipped ones"
     if isinstance(items, (str, Path)):
         good,bad = scan_images(items)
+        good = in_class_folders(good, items)                   # a class is the folder directly above a photo
         skipped = [dict(path=str(p), reason=r) for p,r in zip(bad.path, bad.reason)]
     else:
         items = L(items).map(Path)
@@ -281,7 +282,7 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
                  device:str='auto'):     # auto (CUDA if a GPU is visible), cpu or cuda
     "Score a saved model on a folder of labelled photos: table, confusion matrix, optional JSON report"
     if not Path(data_dir).is_dir(): raise NotFound(f'{data_dir} is not a folder of class/photo files')
-    if json: not_an_input(json, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors', data_dir, suffix='.json')
+    if json: not_an_input(json, *model_files(model_dir), data_dir, suffix='.json')
     learn = load_learner_dir(model_dir, device=device)
     exclude,trn = L(),split_items(learn.cfg)[0]
     if not trn or not trn[0].exists():
@@ -334,7 +335,7 @@ def predict_cli(model_dir:str,           # folder of the saved model
                 tta:bool=False,          # average each photo with two augmented views of it, as `evaluate --tta` (3× the time)
                 device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda (torch backend)
     "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
-    if csv: not_an_input(csv, *images, suffix='.csv')
+    if csv: not_an_input(csv, *images, *model_files(model_dir), suffix='.csv')
     pred = load_predictor(model_dir, backend, onnx, device=device, tta=tta)
     if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
     res = predict_files(pred, list(expand_paths(images)), k=k)

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import contextlib, json, sys
+import contextlib, hashlib, json, sys
 from fractions import Fraction
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -18,18 +18,18 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
 from fastai.callback.channelslast import ChannelsLast
-from .core import scan_images, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
+from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
 from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
-from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, check_scales
+from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
 
 # %% auto #0
-__all__ = ['RECIPES', 'dup_groups', 'label_conflicts', 'stratified_split', 'check_classes', 'shoe_dls', 'skipped_message',
-           'add_norm', 'FreezeBN', 'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner', 'History', 'KeepBest',
-           'number_list', 'Recipe', 'get_recipe', 'train', 'train_cli']
+__all__ = ['PHASES', 'RECIPES', 'dup_groups', 'label_conflicts', 'stratified_split', 'check_classes', 'shoe_dls',
+           'skipped_message', 'add_norm', 'FreezeBN', 'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner',
+           'History', 'KeepBest', 'photos_digest', 'number_list', 'Recipe', 'get_recipe', 'train', 'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -64,10 +64,7 @@ def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> t
 def check_classes(files, path) -> list:
     "Labels of `files`, raising a clear error for an empty folder or a single class"
     if not len(files): raise BadInput(f"No images found under {path}: expected one sub-folder per class, e.g. {path}/nike/1.jpg")
-    deep = [f for f in files if len(Path(f).relative_to(path).parts) != 2]
-    if deep: raise BadInput(f"{deep[0]} is not directly in a class folder: a class is a folder directly under {path} "
-                            f"(e.g. {path}/nike/1.jpg); move the photos of sub-folders up into their class folder")
-    labels = [parent_label(f) for f in files]
+    labels = [parent_label(f) for f in in_class_folders(files, path)]
     if len(set(labels)) < 2: raise BadInput(
         f"Only one class ({labels[0]!r}) under {path}: need at least two class folders, e.g. {path}/nike and {path}/adidas")
     return labels
@@ -90,6 +87,8 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
             print(f"note: near-copies in different classes (is one mislabelled?): {', '.join(f'{one_line(files[i])} ({labels[i]})' for i in ix)}")
         tr_idx,va_idx = stratified_split(labels, valid_pct, seed, groups)
         if not va_idx: raise BadInput(f'--valid_pct {valid_pct} leaves none of the {len(files)} photos for validation: raise it (the default is 0.2)')
+        if lost := sorted(set(labels) - {labels[i] for i in tr_idx}):
+            raise BadInput(f'--valid_pct {valid_pct} leaves no photo of class {lost[0]!r} for training ({labels.count(lost[0])} in all): lower it (the default is 0.2)')
         for c in sorted(set(labels) - {labels[i] for i in va_idx}):
             print(f"note: class {c!r} has {labels.count(c)} photo(s), none left for validation: its validation scores say nothing")
     if bs > len(tr_idx): print(f"note: {len(tr_idx)} training photos, fewer than the batch size {bs}: batches of {len(tr_idx)}")
@@ -191,9 +190,23 @@ class KeepBest(TrackerCallback):
         if (self.out/'best.safetensors').exists(): bare(self.model).load_state_dict(load_file(self.out/'best.safetensors'))
 
 # %% ../nbs/lib/03_learner.ipynb #3f4d61e3
+PHASES = ('start', 'head', 'fine_tune', 'done')   # a training's phases, as progress.json records them
+
 def _read_progress(out:Path) -> dict:
-    fn = out/'progress.json'
-    return read_json(fn, 'delete it to train from scratch') if fn.exists() else {}
+    "The progress recorded in `out/progress.json` (`{}` if none); `BadInput` if it is not a record `train` wrote"
+    fn,fix = out/'progress.json','delete it to train from scratch'
+    if not fn.exists(): return {}
+    p = read_json(fn, fix)
+    typed = lambda k, *types: type(p.get(k)) in types
+    if not (p.get('phase') in PHASES and typed('config', dict) and typed('epoch', int) and p['epoch'] >= 0 and typed('best', int, float)
+            and typed('rows', int, type(None))): raise BadInput(f'{fn} is not the progress of a training (phase, config, epoch, best, rows): {fix}')
+    return p
+
+def photos_digest(folder) -> str:
+    "A digest of the names and sizes of the photos under `folder`: `train` goes on with a training only on the same photos"
+    h = hashlib.sha256()
+    for p in image_files(folder): h.update(f'{p.relative_to(folder)}\0{p.stat().st_size}\n'.encode('utf-8', 'surrogateescape'))
+    return h.hexdigest()[:16]
 
 def _write_progress(out:Path, **kwargs):
     p = {**_read_progress(out), **kwargs}
@@ -284,7 +297,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     out,data_dir = Path(out),get_data(data_dir)
     outside(out, data_dir, '--out', "the model's files would lie among the photos")
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
-    config = dict(data_dir=str(Path(data_dir).absolute()), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
+    if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere
+    config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                   crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
                   C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                   label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
@@ -304,7 +318,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune') and ck.exists():
-        load_weights(learn.model, ck)
+        try: load_weights(learn.model, ck)
+        except BadInput as e: raise BadInput(f"{e}; to train from scratch instead, delete {out/'progress.json'}") from None
         if is_main(): _trim_history(out, prog.get('rows'))
         main_print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
     else:   # every rank of a distributed run fits the same head (same seed); rank 0 writes it

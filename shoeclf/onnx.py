@@ -12,18 +12,19 @@ from torch import Tensor
 from fastcore.script import call_parse
 from .core import BadInput, atomic_write
 from .quantize import quantize_int8, calibration_photos
-from .safety import not_an_input, regular_file
+from .safety import not_an_input, regular_file, model_files
 from .artefact import Predictor, ModelCfg, load_model
 
 # %% auto #0
-__all__ = ['OPSET', 'onnx_out', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
+__all__ = ['OPSET', 'ONNX_KEYS', 'onnx_out', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
 
 # %% ../nbs/lib/09_onnx.ipynb #b7085cf7
 OPSET = 18
+ONNX_KEYS = ('arch', 'classes', 'size', 'resize', 'mean', 'std')   # what an ONNX file records of its model (and must match it in)
 
 def onnx_out(model_dir, out) -> Path:
     "`out` if an ONNX file of the model in `model_dir` may be written there: a `.onnx` name, not one of the model's files"
-    return not_an_input(out, Path(model_dir)/'model.json', Path(model_dir)/'model.safetensors', suffix='.onnx')
+    return not_an_input(out, *model_files(model_dir), suffix='.onnx')
 
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
@@ -34,7 +35,7 @@ def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     prog = torch.onnx.export(model, (x,), dynamo=True, opset_version=opset, input_names=['image'],
                              output_names=['logits'], dynamic_shapes=({0: batch},), verbose=False)
     proto = prog.model_proto
-    keep = {k: getattr(cfg, k) for k in ('arch', 'classes', 'size', 'resize', 'mean', 'std')}
+    keep = {k: getattr(cfg, k) for k in ONNX_KEYS}
     onnx.helper.set_model_props(proto, {'shoeclf': json.dumps(keep)})
     onnx.checker.check_model(proto)
     atomic_write(out, lambda tmp: onnx.save(proto, tmp))
@@ -47,7 +48,9 @@ def onnx_meta(path) -> dict:
     try: props = {p.key: p.value for p in onnx.load(regular_file(path, fix), load_external_data=False).metadata_props}
     except DecodeError: props = {}                                  # not an ONNX file, or cut short
     if 'shoeclf' not in props: raise BadInput(f'{path} is not an ONNX model exported by shoeclf: {fix}')
-    return json.loads(props['shoeclf'])
+    meta = json.loads(props['shoeclf'])
+    if not isinstance(meta, dict): raise BadInput(f'{path} holds corrupt shoeclf metadata: {fix}')
+    return meta
 
 class OnnxModel:
     "An onnxruntime session on `path`, callable like the torch model: `[n,3,H,W]` tensor in, logits tensor out"
@@ -55,7 +58,8 @@ class OnnxModel:
         opts = ort.SessionOptions()
         opts.add_session_config_entry('session.intra_op.allow_spinning', '0')   # no busy-waiting between requests
         if threads: opts.intra_op_num_threads = threads
-        self.session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+        try: self.session = ort.InferenceSession(str(path), opts, providers=['CPUExecutionProvider'])
+        except Exception as e: raise BadInput(f'{path} cannot be loaded by onnxruntime ({str(e)[:100]}): export it again with `shoeclf export-onnx`') from None   # its errors have no common base
         self.input = self.session.get_inputs()[0].name
 
     def __call__(self, x:Tensor) -> Tensor:
@@ -66,8 +70,13 @@ class OnnxPredictor(Predictor):
     cpu_bs = 32  # onnxruntime, unlike torch, gains from larger batches on a CPU (bench/batch_speed.txt)
     def __init__(self, model_dir, onnx_path, threads:int=None, tta:bool=False):
         super().__init__(model_dir, threads, tta=tta)
-        if onnx_meta(onnx_path)['classes'] != self.classes: raise BadInput(f"{onnx_path} was not exported from {model_dir}: classes differ")
+        meta,fix = onnx_meta(onnx_path),f'export it again: shoeclf export-onnx {model_dir} {onnx_path}'
+        if differ := [k for k in ONNX_KEYS if meta.get(k) != getattr(self.cfg, k)]:
+            raise BadInput(f"{onnx_path} was not exported from {model_dir} (they differ in {', '.join(differ)}): {fix}")
         self.model = OnnxModel(onnx_path, threads)
+        shapes = [[*self.model.session.get_inputs()[0].shape[1:]], [*self.model.session.get_outputs()[0].shape[1:]]]
+        if shapes != [[3, self.size, self.size], [len(self.classes)]]:
+            raise BadInput(f'{onnx_path} takes or gives tensors of another shape than {model_dir} ({shapes}): {fix}')
 
 # %% ../nbs/lib/09_onnx.ipynb #0285f42b
 @call_parse

@@ -10,8 +10,8 @@ from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file', 'own_file', 'read_json',
-           'model_out', 'not_an_input', 'outside', 'FolderLock', 'load_weights', 'at_least', 'between', 'check_options',
-           'check_scales']
+           'model_out', 'model_files', 'not_an_input', 'outside', 'FolderLock', 'load_weights', 'at_least', 'between',
+           'check_options', 'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -57,15 +57,30 @@ def read_json(fn, fix:str='fix or delete it') -> dict:
 # %% ../nbs/lib/00a_safety.ipynb #1f4b557e
 MODEL_FILES = {'model.json', 'model.safetensors', 'history.csv', 'progress.json', 'checkpoint.safetensors', 'best.safetensors', 'export.pkl'}
 
+def _shoeclfs(folder:Path) -> bool:
+    "Whether the model files in `folder` are shoeclf's: its `model.json` names shoeclf's version, or its `progress.json` a training"
+    def holds(fn, *keys):
+        if not (folder/fn).is_file(): return False                  # a pipe would never answer
+        try: d = json.loads((folder/fn).read_bytes())
+        except ValueError: return False
+        for k in keys: d = d.get(k) if isinstance(d, dict) else None
+        return d is not None
+    return holds('model.json', 'versions', 'shoeclf') or holds('progress.json', 'config')
+
 def model_out(out, force:bool=False) -> Path:
     "`out` if a model may be written there: new, empty or a shoeclf model folder (any folder if `force`)"
     out = Path(out)
     if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
-    foreign = sorted(p.name for p in out.iterdir() if p.name not in MODEL_FILES and not p.name.startswith('.')) if out.is_dir() else []
+    names = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
+    foreign = [n for n in names if n not in MODEL_FILES and not n.startswith('.')] or [n for n in names if n in MODEL_FILES and not _shoeclfs(out)]
     if foreign and not force:
         raise BadInput(f'--out {out} is not a shoeclf model folder (it holds {", ".join(foreign[:3])}{" ..." if len(foreign) > 3 else ""}): '
                        f'choose a new or empty folder, or pass --force to write into it')
     return out
+
+def model_files(model_dir) -> list:
+    "The files `shoeclf train` keeps in `model_dir` (`MODEL_FILES`): inputs no output may replace"
+    return [Path(model_dir)/f for f in sorted(MODEL_FILES)]
 
 def not_an_input(out, *inputs, suffix:str=None) -> Path:
     "`out` if it is a file path that can be written, is none of the files `inputs`, lies in none of the folders among them and ends in `suffix`; else raise `BadInput`"
@@ -142,7 +157,7 @@ def between(lo, hi, strict_hi=False):
 OPTION_LIMITS = dict(
     epochs=at_least(0), head_epochs=at_least(0), n_views=at_least(0), bs=at_least(1), size=between(16, 4096),
     C=at_least(0, True), lr=at_least(0, True), head_lr=at_least(0, True), valid_pct=between(0, 1, True),
-    label_smoothing=between(0, 1, True), crop=between(0, 1, True), moment=between(0, 512), threads=at_least(1), k=at_least(1), opset=between(18, 23),
+    label_smoothing=between(0, 1, True), seed=at_least(0), crop=between(0, 1, True), moment=between(0, 512), threads=at_least(1), k=at_least(1), opset=between(18, 23),
     per_class=at_least(1), max_dist=between(0, 64), max_diff=at_least(0), max_size=between(64, 8192),
     min_interval=at_least(0), timeout=at_least(0, True), workers=between(1, 64), download_time=at_least(0, True),
     max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256), calib=at_least(1))
