@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/06_http.ipynb #55af3e47
 from __future__ import annotations
-import email.utils, threading, time
+import email.utils, math, threading, time
 from urllib.parse import urlsplit
 import requests, urllib3
 from fastcore.basics import store_attr
@@ -28,20 +28,25 @@ def retry_after(resp:requests.Response) -> float|None:
 
 # %% ../nbs/lib/06_http.ipynb #05730a4f
 class PoliteSession(requests.Session):
-    "A `requests.Session` a web site tolerates: identifies itself, spaces requests per host, times out, retries 429/5xx"
+    "A `requests.Session` a web site tolerates: identifies itself, spaces requests per host, times out, retries 429/5xx, ends by its `deadline`"
     def __init__(self, timeout:float=10, retries:int=3, backoff:float=1., min_interval:float=1., max_wait:float=60,
-                 max_redirects:int=5, user_agent:str=USER_AGENT):
+                 max_redirects:int=5, user_agent:str=USER_AGENT, deadline:float=None):
         super().__init__()
-        store_attr('timeout,retries,backoff,min_interval,max_wait')
+        store_attr('timeout,retries,backoff,min_interval,max_wait,deadline')
         self.max_redirects = max_redirects
         self.headers['User-Agent'] = user_agent
         self._next, self._lock = {}, threading.Lock()
 
+    def left(self) -> float:
+        "Seconds until `deadline` (a `time.monotonic()` time; None: no end)"
+        return math.inf if self.deadline is None else self.deadline - time.monotonic()
+
     def _wait_turn(self, host:str):
-        "Sleep until `host` may be asked again, booking the slot after it"
+        "Sleep until `host` may be asked again, booking the slot after it; `requests.Timeout` if that is not before the deadline"
         with self._lock:
             now = time.monotonic()
             t = max(now, self._next.get(host, 0.))
+            if t - now >= self.left(): raise requests.Timeout(f'{host} cannot be asked again before the deadline')
             self._next[host] = t + self.min_interval
         time.sleep(t - now)
 
@@ -63,7 +68,7 @@ class PoliteSession(requests.Session):
                 self._hold(host, backoff); continue
             if resp.status_code not in RETRY_STATUS or last: return resp
             wait = retry_after(resp)
-            if wait is not None and wait > self.max_wait: return resp  # asked to wait longer than we will: give up
+            if wait is not None and wait > min(self.max_wait, self.left()): return resp  # asked to wait longer than we will or can: give up
             resp.close()
             self._hold(host, backoff if wait is None else wait)
 
@@ -82,28 +87,29 @@ def _request_problem(e:requests.RequestException|urllib3.exceptions.HTTPError) -
     if isinstance(e, requests.ConnectionError): return 'connection failed'
     return f'request failed: {type(e).__name__}'
 
-def fetch(url:str, session:requests.Session, max_bytes:int=MAX_DOWNLOAD, max_time:float=60.) -> bytes:
-    "The body of `url` if it is an image of at most `max_bytes` that arrives within `max_time` seconds; else raise `FetchError`"
+def fetch(url:str, session:PoliteSession, max_bytes:int=MAX_DOWNLOAD, max_time:float=60., image:bool=True, **kwargs) -> bytes:
+    "The body of `url` (an image, if `image`) of at most `max_bytes` that arrives within `max_time` seconds and the session's deadline; else raise `FetchError`"
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
+    if (max_time := min(max_time, session.left())) <= 0: raise FetchError('not asked: the deadline has passed')
     box = {}   # a timeout bounds each read, not a download: the download runs in a thread we stop waiting for
     def run():
-        try: box['data'] = _get(url, session, max_bytes, box)
+        try: box['data'] = _get(url, session, max_bytes, image, box, **kwargs)
         except BaseException as e: box['error'] = e
     t = threading.Thread(target=run, daemon=True); t.start(); t.join(max_time)
     if t.is_alive():
         box['late'] = True   # the thread ends at its next read, which a timeout bounds
-        raise FetchError(f'too slow: not downloaded within {max_time:g} s')
+        raise FetchError(f'too slow: not downloaded within {max_time:.3g} s')
     if 'error' in box: raise box['error']
     return box['data']
 
-def _get(url:str, session:requests.Session, max_bytes:int, box:dict) -> bytes:
+def _get(url:str, session:requests.Session, max_bytes:int, image:bool, box:dict, **kwargs) -> bytes:
     "The body of `url` (see `fetch`); stops once `box['late']` is set"
     try:
-        with session.get(url, stream=True) as r:
+        with session.get(url, stream=True, **kwargs) as r:
             if r.status_code != 200: raise FetchError(f'http {r.status_code}')
             ctype = r.headers.get('Content-Type', '').split(';')[0].strip().lower()
-            if not (ctype.startswith('image/') or ctype in BINARY_TYPES) or ctype == 'image/svg+xml':
+            if image and (not (ctype.startswith('image/') or ctype in BINARY_TYPES) or ctype == 'image/svg+xml'):
                 raise FetchError(f'not an image: content-type {ctype or "missing"}')
             size = r.headers.get('Content-Length', '')
             if size.isdigit() and int(size) > max_bytes: raise FetchError(f'too large: {int(size):,} bytes (limit {max_bytes:,})')

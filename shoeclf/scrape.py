@@ -8,20 +8,21 @@ import csv, hashlib, io, os, re, time, warnings
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-import numpy as np, pandas as pd, requests
+from string import Formatter
+import numpy as np, pandas as pd
 from PIL import Image
 from fastcore.foundation import L
 from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
                           quarantine, cache_dir, components, members, BadInput, NotFound)
-from .safety import safe_name, confined, outside, Failed
+from .safety import safe_name, confined, outside, own_file, Failed
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import SearchError, image_search
 
 # %% auto #0
-__all__ = ['MANIFEST_COLS', 'CLASSES', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'scrape',
-           'find_duplicates', 'drop_duplicates', 'scrape_cli']
+__all__ = ['MANIFEST_COLS', 'CLASSES', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'check_query',
+           'scrape', 'check_train', 'find_duplicates', 'drop_duplicates', 'scrape_cli']
 
 # %% ../nbs/lib/08_scrape.ipynb #fd2fc63e
 def to_jpeg(data:bytes, max_size:int=512, min_size:int=64, quality:int=90, max_pixels:int=MAX_PIXELS) -> bytes:
@@ -39,7 +40,7 @@ MANIFEST_COLS = ['url', 'query', 'class', 'hash', 'status', 'reason', 'file']
 class Manifest:
     "The scrape log `out/manifest.csv`: one row per (class, url), rewritten atomically on every change"
     def __init__(self, out):
-        self.path, self.rows = Path(out)/'manifest.csv', {}
+        self.path, self.rows = own_file(Path(out)/'manifest.csv', 'delete it'), {}
         if self.path.exists():
             try:
                 with self.path.open(newline='', encoding='utf-8') as f:
@@ -88,6 +89,14 @@ def check_class(name:str) -> str:
         raise BadInput(f'class name {name!r} is not a plain folder name (letters, digits, " .+-_", at most 64)')
     return name
 
+def check_query(query:str) -> str:
+    "`query` if its only replacement field is one plain `{}` (for the class name), else raise `BadInput`"
+    try: fields = [(f, spec, conv) for _, f, spec, conv in Formatter().parse(query) if f is not None]
+    except ValueError: fields = None     # an unmatched brace
+    if fields != [('', '', None)]:
+        raise BadInput(f'--query {query!r} must hold {{}} once, for the class name, and no other {{ or }} (write {{{{ or }}}} for a literal brace)')
+    return query
+
 # %% ../nbs/lib/08_scrape.ipynb #f035feed
 def _download(url:str, session, max_bytes:int, max_size:int, max_time:float) -> tuple:
     "(sha1 of the body, JPEG bytes, None) for a usable image at `url`, else (sha1 or '', None, reason)"
@@ -123,6 +132,7 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
         results = _in_order(lambda u: _download(u, session, max_bytes, max_size, download_time), todo, ex,
                             lambda: min(n_workers, per_class - have - counts['ok']))
         for n, (url, (h, jpeg, reason)) in enumerate(results, 1):
+            if jpeg is None and late(): break    # maybe cut short by the deadline: no verdict on the URL, tried again next run
             row = dict(url=url, query=query, hash=h, reason=reason, status='failed', **{'class': cls})
             if jpeg is not None and h in saved: row.update(status='duplicate', reason=f'same image as {saved[h]}')
             elif jpeg is not None:
@@ -142,19 +152,18 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
 
 # %% ../nbs/lib/08_scrape.ipynb #30146cbe
 def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:str='bing', endpoint:str=None,
-           session:requests.Session=None, max_size:int=512, max_bytes:int=MAX_DOWNLOAD, n_workers:int=4,
+           session:PoliteSession=None, max_size:int=512, max_bytes:int=MAX_DOWNLOAD, n_workers:int=4,
            retry_failed:bool=False, progress:bool=True, download_time:float=60., max_time:float=None) -> pd.DataFrame:
-    "Search `query.format(class)` for each of `classes` and download up to `per_class` images each into `out/<class>/`, within `max_time` s"
+    "Search `query.format(class)` for each of `classes` and download up to `per_class` images each into `out/<class>/`; every request ends within `max_time` s (the `session`'s deadline)"
     classes = L(classes).map(check_class)
     if len(set(classes)) < len(classes): raise BadInput(f'--classes names a class more than once: {" ".join(classes)}')
-    if '{' not in query: raise BadInput(f'query {query!r} has no {{}} for the class name')
-    out = scraped_dir(out)
+    query, out = check_query(query), scraped_dir(out)
     if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
-    out.mkdir(parents=True, exist_ok=True)
     session = session if session is not None else PoliteSession()
     search, man, rows = image_search(engine, endpoint, session), Manifest(out), []
-    end = time.monotonic() + max_time if max_time else None
-    late = lambda: end is not None and time.monotonic() > end
+    out.mkdir(parents=True, exist_ok=True)     # after every check: a bad option leaves no empty folder behind
+    session.deadline = time.monotonic() + max_time if max_time else None
+    late = lambda: session.left() <= 0
     stopped = f'stopped after --max_time {max_time} s: run again to go on'
     for cls in classes:
         q = query.format(cls)
@@ -162,7 +171,7 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
         try: urls = search.urls(q, 2*per_class)
         except SearchError as e:
             warnings.warn(str(e))
-            rows.append(dict(query=q, error=str(e), **{'class': cls})); continue
+            rows.append(dict(query=q, error=stopped if late() else str(e), **{'class': cls})); continue
         counts = _scrape_class(cls, q, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress,
                                download_time, late)
         rows.append(dict(query=q, error=stopped if late() else '', **{'class': cls}, **counts))
@@ -177,9 +186,14 @@ def _groups(pairs, n:int) -> list:
     "Connected components (lists of indices, sorted) of the graph on `range(n)` with edges `pairs`"
     return [c for c in members(components(pairs, n)) if len(c) > 1]
 
+def check_train(train):
+    "`train`, the folder of training photos (or None), if it is a folder; else `NotFound`: a typo must not skip the check"
+    if train and not Path(train).is_dir(): raise NotFound(f'training photos: {train} is not a folder')
+    return train
+
 def find_duplicates(out=None, train=None, max_dist:int=6, max_diff:float=0.06) -> pd.DataFrame:
     "What to drop from the scraped set in `out`, and why: label conflicts, copies of `train` photos, near-duplicates"
-    if train and not Path(train).is_dir(): raise NotFound(f'training photos: {train} is not a folder')
+    check_train(train)
     out = scraped_dir(out); man = read_manifest(out)
     kept = man[(man.status == 'ok') & man.file.map(lambda f: bool(f) and (out/f).is_file())].reset_index(drop=True)
     drops = {}
@@ -254,6 +268,7 @@ def scrape_cli(
     if not classes: raise BadInput('give at least one class: --classes adidas converse nike')
     out, train = scraped_dir(out), train or os.environ.get('SHOECLF_DATA')
     if train: outside(out, train, '--out', 'the test set would train the model')
+    if not no_dedup: check_train(train)     # before any request, not after the whole download
     session = PoliteSession(timeout=timeout, min_interval=min_interval)
     res = scrape(classes, out, query, per_class, engine, endpoint, session, max_size=max_size, n_workers=workers,
                  retry_failed=retry_failed, download_time=download_time, max_time=max_time)
@@ -264,5 +279,9 @@ def scrape_cli(
         moved = f' (moved to {out/".dropped"}):\n' + rep[['file', 'reason']].to_string(index=False) if len(rep) else ''
         print(f'\n{len(rep)} duplicates dropped' + moved)
     man = read_manifest(out)
-    print(f'\n{out}: images per class\n' + man[man.status == 'ok'].groupby('class').size().reindex(classes, fill_value=0).to_string())
-    if len(failed := res[res.error != '']): raise Failed(f"{len(failed)} of {len(res)} classes not done: {failed.error.iloc[0]}")
+    have = man[man.status == 'ok'].groupby('class').size().reindex(classes, fill_value=0)
+    print(f'\n{out}: images per class\n' + have.to_string())
+    if len(short := have[have < per_class]):
+        errors = res.error[res['class'].isin(short.index) & (res.error != '')]
+        why = errors.iloc[0] if len(errors) else f'too few usable photos found (why each was not kept: {out/"manifest.csv"})'
+        raise Failed(f'{len(short)} of {len(have)} classes not done ({", ".join(f"{c}: {n} of {per_class} photos" for c, n in short.items())}): {why}')

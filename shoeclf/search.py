@@ -6,15 +6,14 @@
 from __future__ import annotations
 import json, re
 from urllib.parse import parse_qs, urlsplit
-import requests
 from bs4 import BeautifulSoup
 from fastcore.foundation import L
 from .core import ShoeclfError, BadInput
-from .http import PoliteSession
+from .http import PoliteSession, FetchError, fetch
 
 # %% auto #0
-__all__ = ['MAX_URL', 'ENGINES', 'SearchError', 'ImageSearch', 'bing_urls', 'BingSearch', 'ddg_vqd', 'DuckDuckGoSearch',
-           'DdgsSearch', 'image_search']
+__all__ = ['MAX_URL', 'ENGINES', 'SearchError', 'ImageSearch', 'bing_urls', 'BingSearch', 'ddg_vqd', 'image_urls', 'ddg_results',
+           'DuckDuckGoSearch', 'DdgsSearch', 'image_search']
 
 # %% ../nbs/lib/07_search.ipynb #8062fdf3
 MAX_URL = 2048
@@ -26,17 +25,15 @@ def _candidate(url) -> bool:
 
 class ImageSearch:
     "Image search engine: `urls(query, n)` lists up to `n` full-size image URLs, best first"
-    endpoint, max_pages, errors = None, 20, (requests.RequestException, ValueError, KeyError, TypeError)
-    def __init__(self, endpoint:str=None, session:requests.Session=None):
+    endpoint, max_pages, errors = None, 20, (FetchError, ValueError, KeyError, TypeError)
+    def __init__(self, endpoint:str=None, session:PoliteSession=None):
         self.endpoint = (endpoint or self.endpoint).rstrip('/')
         if not (_candidate(self.endpoint) and urlsplit(self.endpoint).netloc): raise BadInput(f'--endpoint must be http(s)://host[:port], not {endpoint!r}')
         self.session = session if session is not None else PoliteSession()
 
-    def get(self, path:str, params=None, **kwargs) -> requests.Response:
-        "GET `endpoint + path`, raising for HTTP errors"
-        r = self.session.get(self.endpoint + path, params=params, **kwargs)
-        r.raise_for_status()
-        return r
+    def get(self, path:str, params=None, **kwargs) -> str:
+        "The text of `endpoint + path`, read within `fetch`'s bounds and the session's deadline; `FetchError` if it cannot be"
+        return fetch(self.endpoint + path, self.session, image=False, params=params, **kwargs).decode('utf-8', 'replace')
 
     def pages(self, query:str, n:int):
         "Lists of image URLs, one per results page"
@@ -68,7 +65,7 @@ class BingSearch(ImageSearch):
     endpoint, page_size = 'https://www.bing.com', 35
     def pages(self, query, n):
         for first in range(1, self.page_size*self.max_pages, self.page_size):
-            yield bing_urls(self.get('/images/search', dict(q=query, first=first, count=self.page_size, form='HDRSC2')).text)
+            yield bing_urls(self.get('/images/search', dict(q=query, first=first, count=self.page_size, form='HDRSC2')))
 
 # %% ../nbs/lib/07_search.ipynb #c7645a65
 def ddg_vqd(page:str) -> str:
@@ -78,22 +75,32 @@ def ddg_vqd(page:str) -> str:
     if m := re.search(r'''vqd=["']?([\w-]+)''', page): return m.group(1)
     raise ValueError('no vqd token in the DuckDuckGo search page')
 
+def image_urls(results) -> list:
+    "The `image` of each result in `results`, a list of JSON objects (DuckDuckGo's, or `ddgs`'); `ValueError` if it is of another shape"
+    if not (isinstance(results, list) and all(isinstance(r, dict) for r in results)): raise ValueError(f'results of an unexpected shape: {str(results)[:80]}')
+    return [r.get('image') for r in results]
+
+def ddg_results(res) -> tuple:
+    "(image URLs, link to the next page or '') of a DuckDuckGo `i.js` reply (parsed JSON); `ValueError` if it is of another shape"
+    nxt = (res.get('next') or '') if isinstance(res, dict) else None
+    if not isinstance(nxt, str): raise ValueError(f'an i.js reply of an unexpected shape: {str(res)[:80]}')
+    return image_urls(res.get('results', [])), nxt
+
 class DuckDuckGoSearch(ImageSearch):
     "DuckDuckGo image search: the `vqd` token from its search page, then the JSON pages of `i.js`"
     endpoint = 'https://duckduckgo.com'
     def pages(self, query, n):
-        vqd = ddg_vqd(self.get('/', dict(q=query, iax='images', ia='images')).text)
+        vqd = ddg_vqd(self.get('/', dict(q=query, iax='images', ia='images')))
         params = dict(l='us-en', o='json', q=query, vqd=vqd, f=',,,,,', p='1')
         while params:
-            res = self.get('/i.js', params, headers={'Referer': self.endpoint + '/'}).json()
-            yield [r.get('image') for r in res.get('results', [])]
-            nxt = res.get('next')
+            urls, nxt = ddg_results(json.loads(self.get('/i.js', params, headers={'Referer': self.endpoint + '/'})))
+            yield urls
             params = {**{k: v[0] for k, v in parse_qs(urlsplit(nxt).query).items()}, 'vqd': vqd} if nxt else None
 
 # %% ../nbs/lib/07_search.ipynb #83e1d3df
 class DdgsSearch(ImageSearch):
     "Image search through the `ddgs` library (it does its own requests, so it has no `endpoint`)"
-    def __init__(self, endpoint:str=None, session:requests.Session=None, ddgs=None, timeout:int=10):
+    def __init__(self, endpoint:str=None, session:PoliteSession=None, ddgs=None, timeout:int=10):
         if endpoint: raise BadInput('the ddgs engine has no configurable endpoint; use --engine bing or duckduckgo with --endpoint')
         self.ddgs, self.timeout, self.session = ddgs, timeout, session
         from ddgs.exceptions import DDGSException
@@ -102,12 +109,12 @@ class DdgsSearch(ImageSearch):
         if self.ddgs is None:
             from ddgs import DDGS
             self.ddgs = DDGS(timeout=self.timeout)
-        yield [r.get('image') for r in self.ddgs.images(query, max_results=n)]
+        yield image_urls(self.ddgs.images(query, max_results=n))
 
 # %% ../nbs/lib/07_search.ipynb #82e1456f
 ENGINES = dict(bing=BingSearch, duckduckgo=DuckDuckGoSearch, ddgs=DdgsSearch)
 
-def image_search(engine:str='bing', endpoint:str=None, session:requests.Session=None) -> ImageSearch:
+def image_search(engine:str='bing', endpoint:str=None, session:PoliteSession=None) -> ImageSearch:
     "The search backend `engine` (bing, duckduckgo or ddgs), talking to `endpoint` if given"
     if engine not in ENGINES: raise BadInput(f'unknown search engine {engine!r}; choose one of {", ".join(ENGINES)}')
     return ENGINES[engine](endpoint, session)
