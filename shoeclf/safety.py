@@ -58,14 +58,15 @@ def read_json(fn, fix:str='fix or delete it') -> dict:
 MODEL_FILES = {'model.json', 'model.safetensors', 'history.csv', 'progress.json', 'checkpoint.safetensors', 'best.safetensors', 'export.pkl'}
 
 def _shoeclfs(folder:Path) -> bool:
-    "Whether the model files in `folder` are shoeclf's: its `model.json` names shoeclf's version, or its `progress.json` a training"
+    "Whether the model files in `folder` are shoeclf's: its `model.json` names shoeclf's version, its `progress.json` a training, or (no `model.json`) it holds a training's checkpoint"
     def holds(fn, *keys):
         if not (folder/fn).is_file(): return False                  # a pipe would never answer
         try: d = json.loads((folder/fn).read_bytes())
         except ValueError: return False
         for k in keys: d = d.get(k) if isinstance(d, dict) else None
         return d is not None
-    return holds('model.json', 'versions', 'shoeclf') or holds('progress.json', 'config')
+    return holds('model.json', 'versions', 'shoeclf') or holds('progress.json', 'config') or (    # an interrupted training whose progress.json was deleted to start again
+        not (folder/'model.json').exists() and any((folder/f).is_file() for f in ('checkpoint.safetensors', 'best.safetensors')))
 
 def model_out(out, force:bool=False) -> Path:
     "`out` if a model may be written there: new, empty or a shoeclf model folder (any folder if `force`)"
