@@ -156,7 +156,7 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
     "Serve the demo app for the model in `model_dir`"
     max_bytes = file_size(max_file_size)
     if examples and not Path(examples).is_dir(): raise BadInput(f'--examples {examples} is not a folder of class/* photos')
-    with socket.socket() as s:    # a port in use: one line now, not a traceback after the model is loaded
+    with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as s:    # a port in use: one line now, not a traceback after the model is loaded (--host ::1 too)
         try: s.bind((host, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None
     one_heap()
