@@ -114,7 +114,7 @@ def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=
     ex = example_files(examples, per_class)
     def run(srcs): return [list(col) for col in zip(*classify(pred, srcs, layer))]   # a Gradio batch: one list per output
     def pick(evt:gr.SelectData): return classify(pred, [ex[evt.index]], layer)[0]
-    with gr.Blocks(title='shoeclf', analytics_enabled=False) as demo:
+    with gr.Blocks(title='shoeclf', analytics_enabled=False, delete_cache=(60, 600)) as demo:   # uploads go once 10 minutes old, and when the app stops: no client fills the disk
         gr.Markdown(f"# shoeclf\nUpload a photo of a shoe{', or pick an example,' if ex else ''} to see the "
                     f"model's top-3 classes ({', '.join(pred.classes)}) and a Grad-CAM heat-map of where it looked "
                     f"(red: most important). Model: `{pred.cfg.arch}`, {pred.size} px"

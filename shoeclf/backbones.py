@@ -127,6 +127,7 @@ def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
 def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kwargs) -> nn.Module:
     "timm model `arch` with ImageNet weights from wherever they are reachable (`weights`: explicit file, every tensor checked)"
     known_arch(arch)
+    if weights is not None and not pretrained: raise BadInput(f'--weights {weights} and --no-pretrained contradict each other: drop one')
     if pretrained and weights is not None:   # timm loads a file non-strictly: a file that does not fit would load nothing
         return load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights)
     extra = weights_kwargs(arch) if pretrained else {}

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/00_core.ipynb #6331a516
 from __future__ import annotations
-import io, os, shutil, stat, hashlib, tarfile, tempfile, zipfile, warnings
+import csv, io, os, shutil, stat, hashlib, tarfile, tempfile, zipfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, imagehash
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -14,11 +14,12 @@ from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound',
-           'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
-           'in_class_folders', 'scan_images', 'atomic_write', 'quarantine', 'image_hash', 'image_hashes',
-           'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members',
-           'cache_dir', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'QUARANTINE_COLS', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError',
+           'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem',
+           'visible_files', 'image_files', 'in_class_folders', 'scan_images', 'atomic_write', 'quarantine',
+           'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates',
+           'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle', 'NoData', 'get_data',
+           'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -163,20 +164,27 @@ def _free_name(dest:Path) -> Path:
     while os.path.lexists(cand): cand, i = dest.with_name(f'{dest.stem}-{i}{dest.suffix}'), i+1
     return cand
 
+QUARANTINE_COLS = ['original', 'moved_to', 'reason']   # a quarantine manifest's columns
+
 def quarantine(bad:pd.DataFrame, dest) -> Path:
-    "Move the files listed in `bad` (`path`, `reason`) into `dest`, append to `dest/manifest.csv`, return it; `safety.Failed` after it if some could not be moved"
+    "Move the files listed in `bad` (`path`, `reason`) into `dest`, recording each in `dest/manifest.csv` as it moves; return it; `safety.Failed` after it if some could not be moved"
     from shoeclf.safety import Failed, own_file   # imported here: safety imports this module
-    dest = Path(dest); manifest = own_file(dest/'manifest.csv', f'move it out of {dest}, or choose another folder')   # before any move
+    dest = Path(dest).absolute(); manifest = own_file(dest/'manifest.csv', f'move it out of {dest}, or choose another folder')   # before any move
+    text = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a name that is no UTF-8 as its own bytes
+    if manifest.exists() and manifest.stat().st_size:
+        with open(manifest, **text) as f: header = next(csv.reader(f), None)
+        if header != QUARANTINE_COLS: raise BadInput(f'{manifest} is not a manifest of moved files (its columns: {one_line(header)}): choose another folder to move them to')
     dest.mkdir(parents=True, exist_ok=True)
-    rows, stuck = [], []
-    for src, reason in zip(bad.path, bad.reason):
-        src = Path(src)
-        new = _free_name(dest/f'{src.parent.name}__{src.name}')
-        try: shutil.move(src, new)
-        except OSError as e: stuck.append(f'{src}: {e.strerror or e}'); continue    # gone since the scan, or a pipe to another disk
-        rows.append(dict(original=str(src), moved_to=str(new), reason=reason))
-    pd.DataFrame(rows, columns=['original', 'moved_to', 'reason']).to_csv(   # a name that is no UTF-8 as its own bytes
-        manifest, mode='a', header=not manifest.exists(), index=False, errors='surrogateescape')
+    stuck = []
+    with open(manifest, 'a', **text) as fh:   # a row as each file moves: an interrupted run leaves every moved file listed
+        w = csv.writer(fh)
+        if fh.tell() == 0: w.writerow(QUARANTINE_COLS)
+        for src, reason in zip(bad.path, bad.reason):
+            src = Path(src).absolute()
+            new = _free_name(dest/f'{src.parent.name}__{src.name}')
+            try: shutil.move(src, new)
+            except OSError as e: stuck.append(f'{src}: {e.strerror or e}'); continue    # gone since the scan, or a pipe to another disk
+            w.writerow([src, new, reason]); fh.flush()
     if stuck:
         raise Failed(f'{len(stuck)} of {len(bad)} files not moved, left where they are ({stuck[0]}); the moved ones are in {manifest}')
     return manifest
@@ -345,7 +353,7 @@ def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA,
     if quarantine_to: outside(quarantine_to, folder, '--quarantine_to', 'the moved files would be read as photos again')
     good, bad = scan_images(folder)
     print(f'{folder}\n{len(good)} good images')
-    print(class_counts(good).to_string())
+    if len(good): print(class_counts(good).to_string())
     if len(bad):
-        print(f'\n{len(bad)} files skipped:\n' + bad.to_string(index=False))
+        print(f'\n{len(bad)} files skipped:\n' + bad.assign(path=bad.path.map(one_line)).to_string(index=False))   # any name prints, on one line
         if quarantine_to: print(f'moved; manifest: {quarantine(bad, quarantine_to)}')

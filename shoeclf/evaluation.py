@@ -268,10 +268,10 @@ def print_report(report:dict, file=None):
         if v['n_images']: pr(f"{k} photos: {v['n_images']}, accuracy {v['accuracy']:.3f}")
     if report.get('excluded'):
         pr(f"\n{len(report['excluded'])} photo(s) left out as near-duplicates of training photos:")
-        for f in report['excluded']: pr(f"  {f}")
+        for f in report['excluded']: pr(f"  {one_line(f)}")
     if report['skipped']:
         pr(f"\n{len(report['skipped'])} files skipped:")
-        for s in report['skipped']: pr(f"  {s['path']}: {s['reason']}")
+        for s in report['skipped']: pr(f"  {one_line(s['path'])}: {s['reason']}")
 
 @call_parse
 def evaluate_cli(model_dir:str,          # folder of the saved model (model.json + model.safetensors)

@@ -313,9 +313,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                          moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
     out.mkdir(parents=True, exist_ok=True)
     distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
-    if not resume and is_main():
-        (out/'history.csv').unlink(missing_ok=True)
-        _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
+    if not resume and is_main(): _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
     ck = out/'checkpoint.safetensors'
     if resume and prog.get('phase') in ('head', 'fine_tune') and ck.exists():
         try: load_weights(learn.model, ck)
@@ -323,6 +321,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         if is_main(): _trim_history(out, prog.get('rows'))
         main_print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
     else:   # every rank of a distributed run fits the same head (same seed); rank 0 writes it
+        if is_main(): (out/'history.csv').unlink(missing_ok=True)   # the head starts over: rows of a run stopped before it ended go
         best = -1.
         views = f"clean{' + mirrored' if flip else ''} + {n_views} augmented views"
         if moment:

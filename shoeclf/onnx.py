@@ -48,7 +48,8 @@ def onnx_meta(path) -> dict:
     try: props = {p.key: p.value for p in onnx.load(regular_file(path, fix), load_external_data=False).metadata_props}
     except DecodeError: props = {}                                  # not an ONNX file, or cut short
     if 'shoeclf' not in props: raise BadInput(f'{path} is not an ONNX model exported by shoeclf: {fix}')
-    meta = json.loads(props['shoeclf'])
+    try: meta = json.loads(props['shoeclf'])
+    except ValueError: meta = None
     if not isinstance(meta, dict): raise BadInput(f'{path} holds corrupt shoeclf metadata: {fix}')
     return meta
 

@@ -135,6 +135,10 @@ def load_weights(model, fn):
     sd, want = _read_weights(fn), model.state_dict()
     need = [k for k in want if not k.endswith('num_batches_tracked')]
     missing = [k for k in need if k not in sd]
+    import torch
+    if odd := [k for k in need if k in sd and not (isinstance(sd[k], torch.Tensor) and sd[k].is_floating_point() == want[k].is_floating_point()
+                                                  and not sd[k].is_complex())]:   # bools, complex or plain numbers would load as garbage, or fail
+        raise BadInput(f'{fn} does not fit this model: {len(odd)} of {len(need)} values are not tensors of the right kind (e.g. {odd[0]}: {type(sd[odd[0]]).__name__})')
     wrong = [f'{k} {tuple(sd[k].shape)} (model: {tuple(want[k].shape)})' for k in need if k in sd and sd[k].shape != want[k].shape]
     if missing or wrong:
         eg = lambda l: f' (e.g. {l[0]})' if l else ''
@@ -156,7 +160,7 @@ def between(lo, hi, strict_hi=False):
     return (lambda v: lo <= v and (v < hi if strict_hi else v <= hi)), f'from {lo} to {hi}{" (excluded)" if strict_hi else ""}'
 
 OPTION_LIMITS = dict(
-    epochs=at_least(0), head_epochs=at_least(0), n_views=at_least(0), bs=at_least(1), size=between(16, 4096),
+    epochs=at_least(0), head_epochs=at_least(0), n_views=at_least(0), bs=between(1, 4096), size=between(16, 4096),
     C=at_least(0, True), lr=at_least(0, True), head_lr=at_least(0, True), valid_pct=between(0, 1, True),
     label_smoothing=between(0, 1, True), seed=at_least(0), crop=between(0, 1, True), moment=between(0, 512), threads=at_least(1), k=at_least(1), opset=between(18, 23),
     per_class=at_least(1), max_dist=between(0, 64), max_diff=at_least(0), max_size=between(64, 8192),
