@@ -11,7 +11,7 @@ import torch, timm
 from torch import nn
 import torch.nn.functional as F
 from safetensors.torch import save_file
-from .core import atomic_write, cache_dir, ShoeclfError, BadInput, NotFound
+from .core import atomic_write, cache_dir, BadInput, NotFound, Offline
 from .safety import load_weights
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
@@ -68,7 +68,7 @@ def cached_weights(arch:str) -> Path|None:
     return dest
 
 # %% ../nbs/lib/01_backbones.ipynb #40467e0b
-class NoWeightsError(ShoeclfError, ConnectionError):
+class NoWeightsError(Offline):
     "No pretrained weights are reachable for an architecture"
 
 # %% ../nbs/lib/01_backbones.ipynb #183bd154
@@ -120,8 +120,8 @@ def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
     raise NoWeightsError(
         f"No ImageNet weights reachable for {arch!r}: the timm hub ({':'.join(map(str, hub_endpoint()))}) is offline or "
         f"HF_HUB_OFFLINE is set, they are not in the Hugging Face cache, and no package ships them. Fix: go online once "
-        f"(timm downloads them into the cache; HF_ENDPOINT may name a mirror), pass a weights file (weights='path/to/{arch}.safetensors'), or train from scratch "
-        f"with pretrained=False. Offline weights ship for: {', '.join(OFFLINE_WEIGHTS)}.")
+        f"(timm downloads them into the cache; HF_ENDPOINT may name a mirror), pass a weights file (--weights path/to/{arch}.safetensors; weights= in Python), or train from scratch "
+        f"(--no-pretrained; pretrained=False). Offline weights ship for: {', '.join(OFFLINE_WEIGHTS)}.")
 
 # %% ../nbs/lib/01_backbones.ipynb #cf1c4428
 def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kwargs) -> nn.Module:

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/00a_safety.ipynb #ae1c4fc5
 from __future__ import annotations
-import fcntl, json, os, math
+import fcntl, json, os, math, pickle
 from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
@@ -123,8 +123,11 @@ def _read_weights(fn) -> dict:
     "The tensors of the safetensors or torch file `fn`; `BadInput` if it cannot be read"
     import torch
     from safetensors.torch import load_file
-    if not Path(fn).is_file(): raise NotFound(f'weights file not found: {fn}')
+    if not Path(fn).exists(): raise NotFound(f'weights file not found: {fn}')
+    regular_file(fn, 'give the weights file itself')
     try: sd = load_file(fn) if Path(fn).suffix == '.safetensors' else torch.load(fn, map_location='cpu', weights_only=True)
+    except pickle.UnpicklingError: raise BadInput(f'{fn} holds pickled objects besides tensors, which are never loaded (they could run code): '
+                                                  'save its state_dict with safetensors, or torch.save of tensors alone') from None
     except Exception as e: raise BadInput(f'{fn} is not a readable weights file (truncated or corrupt? {type(e).__name__}: {str(e)[:120]})') from None
     sd = sd.get('state_dict', sd.get('model', sd)) if isinstance(sd, dict) else sd
     if not isinstance(sd, dict): raise BadInput(f'{fn} holds no tensors by name')
