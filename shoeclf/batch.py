@@ -10,13 +10,13 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from tqdm.auto import tqdm
 from fastcore.foundation import L
-from .core import BadImage, BadInput, NotFound, image_files
+from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files
 from .artefact import Predictor
 from .safety import regular_file
 
 # %% auto #0
-__all__ = ['CSV_TEXT', 'expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows',
-           'default_bs', 'predict_csv', 'report_csv']
+__all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
+           'predict_csv', 'report_csv']
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
@@ -71,8 +71,6 @@ def csv_rows(paths, errors, probs, classes, k:int=3) -> list:
     return rows
 
 # %% ../nbs/lib/04a_batch.ipynb #dd47a1c7
-CSV_TEXT = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a file name that is no UTF-8 is written, and read back, as its own bytes
-
 def _drop_partial_line(fn:Path):
     "Cut `fn` after its last newline (an interrupted write)"
     data = fn.read_bytes()

@@ -14,12 +14,12 @@ from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'QUARANTINE_COLS', 'KAGGLE_DATASET', 'PHOTO_FOLDER', 'ShoeclfError',
-           'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem',
-           'visible_files', 'image_files', 'in_class_folders', 'scan_images', 'atomic_write', 'quarantine',
-           'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates',
-           'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle', 'NoData', 'get_data',
-           'class_counts', 'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET', 'PHOTO_FOLDER',
+           'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image',
+           'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images', 'atomic_write',
+           'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs',
+           'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle', 'NoData',
+           'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -165,18 +165,18 @@ def _free_name(dest:Path) -> Path:
     return cand
 
 QUARANTINE_COLS = ['original', 'moved_to', 'reason']   # a quarantine manifest's columns
+CSV_TEXT = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a CSV of file names: one that is no UTF-8 is written, and read back, as its own bytes
 
 def quarantine(bad:pd.DataFrame, dest) -> Path:
     "Move the files listed in `bad` (`path`, `reason`) into `dest`, recording each in `dest/manifest.csv` as it moves; return it; `safety.Failed` after it if some could not be moved"
     from shoeclf.safety import Failed, own_file   # imported here: safety imports this module
     dest = Path(dest).absolute(); manifest = own_file(dest/'manifest.csv', f'move it out of {dest}, or choose another folder')   # before any move
-    text = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a name that is no UTF-8 as its own bytes
     if manifest.exists() and manifest.stat().st_size:
-        with open(manifest, **text) as f: header = next(csv.reader(f), None)
+        with open(manifest, **CSV_TEXT) as f: header = next(csv.reader(f), None)
         if header != QUARANTINE_COLS: raise BadInput(f'{manifest} is not a manifest of moved files (its columns: {one_line(header)}): choose another folder to move them to')
     dest.mkdir(parents=True, exist_ok=True)
     stuck = []
-    with open(manifest, 'a', **text) as fh:   # a row as each file moves: an interrupted run leaves every moved file listed
+    with open(manifest, 'a', **CSV_TEXT) as fh:   # a row as each file moves: an interrupted run leaves every moved file listed
         w = csv.writer(fh)
         if fh.tell() == 0: w.writerow(QUARANTINE_COLS)
         for src, reason in zip(bad.path, bad.reason):
