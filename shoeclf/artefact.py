@@ -14,25 +14,38 @@ from safetensors.torch import save_file
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, aug_transforms, RandomResizedCropGPU, Pipeline,
                                TensorImage, no_random, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
-from .core import load_image, to_rgb, cache_dir, atomic_write, BadInput, NotFound
+from .core import load_image, cache_dir, atomic_write, BadInput, BadImage, NotFound
 from .safety import safe_name, confined, load_weights, read_json, check_options, check_scales
 from .backbones import shoe_model
 from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
 
 # %% auto #0
-__all__ = ['RESIZE_METHODS', 'TTA_N', 'TTA_BETA', 'TTA_SEED', 'ShoeImage', 'resize_tfm', 'norm_tfm', 'shoe_aug', 'versions',
-           'ModelCfg', 'save_model_weights', 'save_model', 'load_model', 'split_items', 'artefact_dls',
-           'load_learner_dir', 'Predictor']
+__all__ = ['PHOTO_ARRAYS', 'RESIZE_METHODS', 'TTA_N', 'TTA_BETA', 'TTA_SEED', 'array_image', 'ShoeImage', 'resize_tfm',
+           'norm_tfm', 'shoe_aug', 'versions', 'ModelCfg', 'save_model_weights', 'save_model', 'load_model',
+           'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
 
 # %% ../nbs/lib/02_artefact.ipynb #6b91d325
+PHOTO_ARRAYS = 'a numpy array [H,W,3] or a tensor [3,H,W] (uint8, or floats in [0, 1])'   # what `array_image` reads
+
+def array_image(a) -> Image.Image:
+    "PIL image of a numpy array `[H,W]`/`[H,W,C]` or a tensor `[C,H,W]` (C of 1, 3 or 4), uint8 or floats in [0, 1]; `BadImage` otherwise"
+    shape = tuple(a.shape)
+    if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy(); a = np.moveaxis(a, 0, -1) if a.ndim == 3 else a
+    a = a[..., None] if a.ndim == 2 else a
+    if a.ndim != 3 or a.shape[2] not in (1, 3, 4): raise BadImage(f'an array of shape {shape} is no photo: pass {PHOTO_ARRAYS}')
+    if a.dtype.kind not in 'uif': raise BadImage(f'an array of {a.dtype} is no photo: pass {PHOTO_ARRAYS}')
+    top = 1 if a.dtype.kind == 'f' else 255
+    if a.size and not (np.isfinite(a).all() and 0 <= a.min() and a.max() <= top):
+        raise BadImage(f'an array of {a.dtype} with values outside [0, {top}] is no photo: pass {PHOTO_ARRAYS}')
+    a = ((a * 255).round() if top == 1 else a).astype(np.uint8)
+    return Image.fromarray(np.ascontiguousarray(a[..., 0] if a.shape[2] == 1 else a))
+
 class ShoeImage(PILImage):
-    "A fastai `PILImage` opened with `shoeclf.core.load_image` (EXIF-rotated RGB; bad files raise `BadImage`)"
+    "A fastai `PILImage` opened with `shoeclf.core.load_image` (EXIF-rotated RGB; bad files raise `BadImage`), from an array too (`array_image`)"
     @classmethod
     def create(cls, fn, **kwargs):
-        if isinstance(fn, Image.Image): return cls(to_rgb(fn))
-        if isinstance(fn, (str, Path, bytes, bytearray)) or hasattr(fn, 'read'): return cls(load_image(fn))
-        return super().create(fn, **kwargs)
+        return cls(load_image(array_image(fn) if isinstance(fn, (np.ndarray, torch.Tensor)) else fn))
 
 # %% ../nbs/lib/02_artefact.ipynb #443dd183
 RESIZE_METHODS = (ResizeMethod.Squish, ResizeMethod.Crop, ResizeMethod.Pad)
@@ -199,7 +212,7 @@ class Predictor:
         self.tta = Pipeline(shoe_aug(self.size), split_idx=0) if tta else None   # the training augmentations
 
     def preprocess(self, item) -> torch.Tensor:
-        "Normalised `[3,size,size]` tensor of `item` (path, bytes, file object or PIL image), on the predictor's device"
+        "Normalised `[3,size,size]` tensor of `item` (path, bytes, file object, PIL image, numpy array or tensor: `ShoeImage.create`), on the predictor's device"
         img = self._resize(ShoeImage.create(item), split_idx=1)
         x = torch.from_numpy(np.array(img, dtype=np.uint8)).permute(2,0,1).float().div_(255)
         return ((x - self._mean) / self._std).to(self.device)

@@ -14,12 +14,12 @@ from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET', 'PHOTO_FOLDER',
-           'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line', 'to_rgb', 'load_image',
-           'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images', 'atomic_write',
-           'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs',
-           'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle', 'NoData',
-           'get_data', 'class_counts', 'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET',
+           'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line', 'to_rgb',
+           'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
+           'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs',
+           'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle',
+           'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -61,10 +61,13 @@ def to_rgb(img:Image.Image, bg=(255,255,255)) -> Image.Image:
     return img.convert('RGB')
 
 # %% ../nbs/lib/00_core.ipynb #ea35d240
+PHOTO_INPUTS = 'a file path, bytes, a file object or a PIL image'   # what `load_image` opens
+
 def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
     "The bytes of `src` (path, bytes or file object), refusing more than `max_bytes`"
     if isinstance(src, (bytes, bytearray, memoryview)): data = bytes(src)
     elif hasattr(src, 'read'): data = src.read(max_bytes+1)
+    elif not isinstance(src, (str, os.PathLike)): raise BadImage(f'a {type(src).__name__} is no photo: pass {PHOTO_INPUTS}')
     else:
         try:
             st = Path(src).stat()
@@ -82,13 +85,13 @@ def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
 warnings.filterwarnings('ignore', 'Corrupt EXIF data', UserWarning)   # PIL reads such a photo without its EXIF; set once, as `catch_warnings` is not thread-safe
 
 def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image.Image:
-    "Fully decoded, upright RGB image from a path, bytes or file object; raise `BadImage` if unusable"
+    "Fully decoded, upright RGB image from a path, bytes, file object or PIL image; raise `BadImage` if unusable"
     name = src if isinstance(src, (str, Path)) else None
     try:
-        data = _read_bytes(src, max_bytes)
         with warnings.catch_warnings():
             warnings.simplefilter('error', Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+            img = src if isinstance(src, Image.Image) else Image.open(io.BytesIO(_read_bytes(src, max_bytes)))
+            if not img.width*img.height: raise BadImage(f'no pixels: {img.width}×{img.height}')
             if img.width*img.height > max_pixels:
                 raise BadImage(f'too large: {img.width}×{img.height} pixels (limit {max_pixels:,})')
             truncated_ok, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
@@ -208,8 +211,7 @@ def hash_distances(a:np.ndarray, b:np.ndarray) -> np.ndarray:
 # %% ../nbs/lib/00_core.ipynb #2a46b0df
 def photo_thumbs(images, size:int=32) -> np.ndarray:
     "`size`×`size` RGB thumbnails of `images` (paths, bytes or PIL images), each channel normalised to mean 0 and std 1"
-    load = lambda o: to_rgb(o) if isinstance(o, Image.Image) else load_image(o)
-    t = np.stack([np.asarray(load(o).resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32) for o in images]) \
+    t = np.stack([np.asarray(load_image(o).resize((size, size), Image.Resampling.BILINEAR), dtype=np.float32) for o in images]) \
         if len(images) else np.zeros((0, size, size, 3), np.float32)
     return (t - t.mean((1, 2), keepdims=True)) / (t.std((1, 2), keepdims=True) + 1e-3)
 
