@@ -16,7 +16,7 @@ from .safety import regular_file
 
 # %% auto #0
 __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
-           'predict_csv', 'report_csv']
+           'batch_predictions', 'predict_csv', 'report_csv']
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
@@ -52,7 +52,8 @@ class PhotoDataset(Dataset):
 def _one_thread(worker_id): torch.set_num_threads(1)
 
 def photo_loader(pred:Predictor, files, bs:int=32, workers:int=2) -> DataLoader:
-    "Batches `(indices, images, errors)` of `files`, opened and preprocessed by `workers` processes"
+    "Batches `(indices, images, errors)` of `files`, opened and preprocessed by `workers` processes (0, or one batch in all: by this one)"
+    workers = workers if len(files) > bs else 0      # a single batch: starting processes costs more than it saves
     return DataLoader(PhotoDataset(pred, files), batch_size=bs, num_workers=workers, worker_init_fn=_one_thread,
                       prefetch_factor=2 if workers else None)
 
@@ -95,9 +96,17 @@ def default_bs(pred) -> int:
     "Photos per batch for `pred`: 64 on a GPU, else the predictor's `cpu_bs` (measured in `bench/batch_speed.txt`)"
     return 64 if pred.device.type == 'cuda' else pred.cpu_bs
 
+def batch_predictions(pred:Predictor, files, bs:int=None, workers:int=2):
+    "Yield `(files, errors, probabilities)` of each batch of `bs` of `files` (default `default_bs`) opened by `workers` processes; a bad file has its error and zero probabilities"
+    for idx,x,errs in photo_loader(pred, files, bs or default_bs(pred), workers) if len(files) else []:
+        ok = torch.tensor([not e for e in errs])
+        probs = torch.zeros(len(idx), len(pred.classes))
+        if ok.any(): probs[ok] = pred.batch_probs(x[ok])
+        yield [files[i] for i in idx], errs, probs
+
 def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2, progress:bool=True) -> dict:
     "Predict every image of `paths` (files or folders) into the CSV `out` in batches of `bs` (default `default_bs`), streamed and resumable; returns the counts"
-    out,k,bs = Path(out),min(k, len(pred.classes)),bs or default_bs(pred)
+    out,k = Path(out),min(k, len(pred.classes))
     cols = csv_columns(pred.classes, k)
     done = done_rows(out, cols)
     files = [f for f in expand_paths(paths) if str(f) not in done]
@@ -106,13 +115,10 @@ def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2,
     with open(out, 'a', **CSV_TEXT) as fh, tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
         w = csv.writer(fh)
         if fh.tell() == 0: w.writerow(cols)
-        for idx,x,errs in photo_loader(pred, files, bs, workers) if files else []:
-            ok = torch.tensor([not e for e in errs])
-            probs = torch.zeros(len(idx), len(pred.classes))
-            if ok.any(): probs[ok] = pred.batch_probs(x[ok])
-            w.writerows(csv_rows([files[i] for i in idx], errs, probs, pred.classes, k))
+        for fs,errs,probs in batch_predictions(pred, files, bs, workers):
+            w.writerows(csv_rows(fs, errs, probs, pred.classes, k))
             fh.flush()
-            failed += int((~ok).sum()); bar.update(len(idx))
+            failed += sum(map(bool, errs)); bar.update(len(fs))
     return dict(predicted=len(files)-failed, failed=failed, already=len(done), failed_before=sum(map(bool, done.values())))
 
 # %% ../nbs/lib/04a_batch.ipynb #860c332c

@@ -9,7 +9,7 @@ __all__ = ['COMMANDS', 'FS_ERRORS', 'usage', 'command', 'parse_command', 'run_co
 import errno, importlib, os, re, sys, warnings
 from fastcore.script import anno_parser
 from .core import ShoeclfError
-from .safety import check_options
+from .safety import check_options, OPTION_LIMITS, COMMAND_LIMITS
 
 # %% ../nbs/lib/11_cli.ipynb #047c2c11
 COMMANDS = {
@@ -58,7 +58,7 @@ def parse_command(name:str, argv:list) -> dict:
     known = p._option_string_actions
     args = vars(p.parse_args(_negative_values_ok(_dashes_ok(argv, known), known)))
     for k in ('pdb', 'xtra'): args.pop(k, None)
-    return check_options(args)
+    return check_options(args, {**OPTION_LIMITS, **COMMAND_LIMITS.get(name, {})})
 
 def run_command(name:str, argv:list):
     "Parse `argv` with the annotations of command `name` and call it"

@@ -6,11 +6,12 @@
 from __future__ import annotations
 import io, sys, json as jsonlib
 from contextlib import nullcontext
+from operator import itemgetter
 from pathlib import Path
 import numpy as np, pandas as pd, torch
 import matplotlib.pyplot as plt
 from PIL import Image
-from fastcore.basics import store_attr
+from fastcore.basics import store_attr, groupby
 from fastcore.foundation import L
 from fastcore.parallel import parallel
 from fastcore.meta import delegates
@@ -19,7 +20,7 @@ from fastai.torch_core import set_seed
 from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, in_class_folders, near_duplicates, atomic_write, one_line
 from .safety import not_an_input, model_files, Failed
 from .artefact import load_learner_dir, split_items, Predictor, shoe_aug, TTA_N, TTA_BETA, TTA_SEED
-from .batch import expand_paths, load_predictor, predict_csv, report_csv
+from .batch import expand_paths, load_predictor, batch_predictions, predict_csv, report_csv
 
 # %% auto #0
 __all__ = ['PHOTO_KINDS', 'IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds',
@@ -271,7 +272,9 @@ def print_report(report:dict, file=None):
         for f in report['excluded']: pr(f"  {one_line(f)}")
     if report['skipped']:
         pr(f"\n{len(report['skipped'])} files skipped:")
-        for s in report['skipped']: pr(f"  {one_line(s['path'])}: {s['reason']}")
+        for reason,ss in groupby(report['skipped'], itemgetter('reason')).items():   # a reason shared by many files: one line
+            for s in ss if len(ss) <= 3 else []: pr(f"  {one_line(s['path'])}: {reason}")
+            if len(ss) > 3: pr(f"  {len(ss)} files ({one_line(ss[0]['path'])}, ...): {reason}")
 
 @call_parse
 def evaluate_cli(model_dir:str,          # folder of the saved model (model.json + model.safetensors)
@@ -300,24 +303,15 @@ def evaluate_cli(model_dir:str,          # folder of the saved model (model.json
     if json:
         atomic_write(json, jsonlib.dumps(rep, indent=2).encode())
         print(f'\nreport written to {json}')
+    if n := len(rep['skipped']): raise Failed(f"{n} of the {n + rep['n_images'] + len(rep['excluded'])} files were skipped (listed above): "
+                                              f"the scores are those of the other {rep['n_images']}")
     return rep
 
 # %% ../nbs/lib/05_evaluation.ipynb #fb3c8f33
-def _open(f) -> dict:
-    try: return dict(path=str(f), img=load_image(f))
-    except BadImage as e: return dict(path=str(f), error=e.reason)
-
-def predict_files(predictor:Predictor, files, k:int=3, bs:int=16) -> list[dict]:
-    "Top-`k` `(class, probability)` of each of `files`: dicts with `path` and `top`, or `path` and `error`"
-    out = []
-    for i in range(0, len(files), bs):
-        rows = [_open(f) for f in files[i:i+bs]]
-        ok = [r for r in rows if 'img' in r]
-        if ok:
-            probs = predictor.probs([r.pop('img') for r in ok])
-            for r,p in zip(ok, probs): r['top'] = predictor.top(p, k)
-        out += rows
-    return out
+def predict_files(predictor:Predictor, files, k:int=3, bs:int=None, workers:int=2) -> list[dict]:
+    "Top-`k` `(class, probability)` of each of `files`: dicts with `path` and `top`, or `path` and `error`; in batches of `bs` opened by `workers` processes (`batch_predictions`)"
+    return [dict(path=str(f), error=e) if e else dict(path=str(f), top=predictor.top(p, k))
+            for fs,errs,probs in batch_predictions(predictor, list(files), bs, workers) for f,e,p in zip(fs, errs, probs)]
 
 # %% ../nbs/lib/05_evaluation.ipynb #4f115795
 IMAGE_FILES = Param('image files or folders (searched recursively)', str, nargs='+')   # several values: a `Param`, defined here so the signature stays plain
@@ -331,14 +325,14 @@ def predict_cli(model_dir:str,           # folder of the saved model
                 backend:str='torch',     # torch or onnx
                 onnx:str=None,           # ONNX file of the onnx backend (default MODEL_DIR/model.onnx)
                 bs:int=None,             # photos per batch (default: 8 for torch on a CPU, 32 for onnx, 64 on a GPU)
-                workers:int=2,           # processes opening the photos for --csv
+                workers:int=2,           # processes opening the photos (0: this one)
                 tta:bool=False,          # average each photo with two augmented views of it, as `evaluate --tta` (3× the time)
                 device:str='auto'):      # auto (CUDA if a GPU is visible), cpu or cuda (torch backend)
     "Print the top-`k` classes with their probabilities for each image, or write them all to a CSV file (`--csv`)"
     if csv: not_an_input(csv, *images, *model_files(model_dir), suffix='.csv')
     pred = load_predictor(model_dir, backend, onnx, device=device, tta=tta)
     if csv: return report_csv(predict_csv(pred, images, csv, k, bs, workers), csv)
-    res = predict_files(pred, list(expand_paths(images)), k=k)
+    res = predict_files(pred, expand_paths(images), k, bs, workers)
     for r in res:
         if 'error' in r: print(f"{one_line(r['path'])}: error: {r['error']}", file=sys.stderr)
     if json: print(jsonlib.dumps(res, indent=2))

@@ -9,9 +9,9 @@ from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file', 'own_file', 'read_json',
-           'model_out', 'model_files', 'not_an_input', 'outside', 'FolderLock', 'load_weights', 'at_least', 'between',
-           'check_options', 'check_scales']
+__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file', 'own_file',
+           'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'FolderLock', 'load_weights', 'at_least',
+           'between', 'check_options', 'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -169,6 +169,8 @@ OPTION_LIMITS = dict(
     per_class=at_least(1), max_dist=between(0, 64), max_diff=at_least(0), max_size=between(64, 8192),
     min_interval=at_least(0), timeout=at_least(0, True), workers=between(1, 64), download_time=at_least(0, True),
     max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256), calib=at_least(1))
+
+COMMAND_LIMITS = dict(predict=dict(workers=between(0, 64)))   # a command's own reading of an option: `predict --workers 0` opens the photos in its own process
 
 def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
     "`opts` if every option named in `limits` is `None` or within its limit; else `BadInput` naming the option"
