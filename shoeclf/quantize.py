@@ -4,13 +4,13 @@
 
 # %% ../nbs/lib/08a_int8.ipynb #9dcfeddb
 from __future__ import annotations
-import json, tempfile
+import json, sys, tempfile
 from pathlib import Path
 import onnx
 from onnxruntime.quantization import quantize_static, CalibrationDataReader, QuantFormat, QuantType
 from onnxruntime.quantization.shape_inference import quant_pre_process
 from fastcore.foundation import L
-from .core import NotFound, atomic_write
+from .core import BadImage, NotFound, atomic_write, one_line
 from .artefact import Predictor, ModelCfg, split_items
 
 # %% auto #0
@@ -26,11 +26,16 @@ def calibration_photos(cfg:ModelCfg, n:int=128, data=None) -> L:
     return trn[::max(1, len(trn)//n)][:n]
 
 class PhotoCalibration(CalibrationDataReader):
-    "Feeds onnxruntime's calibrator the `files`, preprocessed by `pred` exactly as for prediction"
-    def __init__(self, pred:Predictor, files): self.pred,self.files = pred,iter(files)
+    "Feeds onnxruntime's calibrator the `files`, preprocessed by `pred` exactly as for prediction; unreadable ones are skipped, and listed in `skipped`"
+    def __init__(self, pred:Predictor, files): self.pred,self.files,self.used,self.skipped = pred,iter(files),0,[]
     def get_next(self):
-        f = next(self.files, None)
-        return None if f is None else {'image': self.pred.preprocess(f)[None].numpy()}
+        for f in self.files:
+            try: x = self.pred.preprocess(f)
+            except BadImage as e: self.skipped.append(f'{one_line(f)}: {e.reason}'); continue
+            self.used += 1
+            return {'image': x[None].numpy()}
+        if not self.used: raise BadImage(f"none of the {len(self.skipped)} calibration photos could be read ({self.skipped[0] if self.skipped else 'none given'}): "
+                                         "pass --data FOLDER, the photo folder the model was trained on")
 
 # %% ../nbs/lib/08a_int8.ipynb #59545351
 GLOBAL_POOLS = ('ReduceMean', 'ReduceMax', 'GlobalAveragePool', 'GlobalMaxPool')   # the global poolings
@@ -54,15 +59,18 @@ def quantize_int8(model_dir, fp32_onnx, out, files=None, ends=ends_body) -> Path
     "Static int8 quantisation of `fp32_onnx` (exported from `model_dir`) into `out`, calibrated on the photos `files` (default `calibration_photos`); `ends`: what ends a quantised body (`fp32_nodes`)"
     pred,out = Predictor(model_dir),Path(out)
     files = L(files) if files is not None else calibration_photos(pred.cfg)
+    photos = PhotoCalibration(pred, files)
     with tempfile.TemporaryDirectory() as d:
         pre = Path(d)/'pre.onnx'
         quant_pre_process(str(fp32_onnx), str(pre), skip_symbolic_shape=True)   # fold batch-norms, infer shapes
-        quantize_static(str(pre), str(Path(d)/'int8.onnx'), PhotoCalibration(pred, files), quant_format=QuantFormat.QDQ,
+        quantize_static(str(pre), str(Path(d)/'int8.onnx'), photos, quant_format=QuantFormat.QDQ,
                         per_channel=True, activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         nodes_to_exclude=fp32_nodes(onnx.load(pre), ends))
         q = onnx.load(Path(d)/'int8.onnx')
     props = {p.key: p.value for p in onnx.load(fp32_onnx, load_external_data=False).metadata_props}
-    props['shoeclf'] = json.dumps({**json.loads(props['shoeclf']), 'int8': dict(calibration_photos=len(files))})
+    if n := len(photos.skipped): print(f'note: {n} unreadable calibration photo{"s" * (n > 1)} skipped ({photos.skipped[0]}), '
+                             f'calibrated on the other {photos.used}', file=sys.stderr)
+    props['shoeclf'] = json.dumps({**json.loads(props['shoeclf']), 'int8': dict(calibration_photos=photos.used)})
     onnx.helper.set_model_props(q, props)
     atomic_write(out, lambda tmp: onnx.save(q, tmp))
     return out
