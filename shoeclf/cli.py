@@ -8,7 +8,8 @@ __all__ = ['COMMANDS', 'FS_ERRORS', 'usage', 'command', 'parse_command', 'run_co
 # %% ../nbs/lib/11_cli.ipynb #036a5ef0
 import errno, importlib, os, re, sys, warnings
 from fastcore.script import anno_parser
-from .core import ShoeclfError
+from pathlib import Path
+from .core import ShoeclfError, cache_dir
 from .safety import check_options, OPTION_LIMITS, COMMAND_LIMITS
 
 # %% ../nbs/lib/11_cli.ipynb #047c2c11
@@ -68,6 +69,13 @@ def run_command(name:str, argv:list):
 # %% ../nbs/lib/11_cli.ipynb #4d993e29
 FS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EEXIST, errno.ENAMETOOLONG}
 
+def _cache_hint(filename) -> str:
+    "The fix to name when `filename` is shoeclf's cache folder, a file in it, or a folder it lies in (no path the user gave)"
+    try: cache, f = cache_dir().absolute(), Path(os.fsdecode(filename)).absolute()
+    except (RuntimeError, TypeError): return ''           # no home folder at all; a file descriptor
+    if not (f.is_relative_to(cache) or cache.is_relative_to(f) and f != Path(f.anchor)): return ''
+    return f" (shoeclf's cache {cache}: set SHOECLF_CACHE to a folder you can write)"
+
 def main(argv=None) -> int:
     "Entry point of the `shoeclf` console script; returns the exit code"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -84,7 +92,7 @@ def main(argv=None) -> int:
         print(f'shoeclf {name}: error: {e}', file=sys.stderr); return e.exit_code
     except OSError as e:                          # the file system refused a path the user gave: no bug, a line
         if os.environ.get('SHOECLF_DEBUG') or e.errno not in FS_ERRORS or not e.filename: raise
-        print(f'shoeclf {name}: error: cannot use {e.filename}: {e.strerror}', file=sys.stderr); return 1
+        print(f'shoeclf {name}: error: cannot use {e.filename}: {e.strerror}{_cache_hint(e.filename)}', file=sys.stderr); return 1
     except KeyboardInterrupt:
         print(f'shoeclf {name}: interrupted', file=sys.stderr); return 130
     return res if isinstance(res, int) else 0

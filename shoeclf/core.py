@@ -264,7 +264,7 @@ KAGGLE_DATASET = 'die9origephit/nike-adidas-and-converse-imaged'
 
 def cache_dir(*parts) -> Path:
     "shoeclf's cache folder (`$SHOECLF_CACHE`, else `$XDG_CACHE_HOME/shoeclf`, else `~/.cache/shoeclf`), joined with `parts`"
-    root = os.environ.get('SHOECLF_CACHE') or Path(os.environ.get('XDG_CACHE_HOME', Path.home()/'.cache'))/'shoeclf'
+    root = os.environ.get('SHOECLF_CACHE') or Path(os.environ.get('XDG_CACHE_HOME') or Path.home()/'.cache')/'shoeclf'   # empty: unset, as XDG says
     return Path(root).joinpath(*parts)
 
 # %% ../nbs/lib/00_core.ipynb #2c8ef034
@@ -353,6 +353,8 @@ def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA,
     from shoeclf.safety import outside   # imported here: safety imports this module
     folder = get_data(path)
     if quarantine_to: outside(quarantine_to, folder, '--quarantine_to', 'the moved files would be read as photos again')
+    if quarantine_to and os.path.lexists(quarantine_to) and not Path(quarantine_to).is_dir():
+        raise BadInput(f'--quarantine_to {quarantine_to} is a file: name a folder to move the unreadable files into')
     good, bad = scan_images(folder)
     print(f'{folder}\n{len(good)} good images')
     if len(good): print(class_counts(good).to_string())
