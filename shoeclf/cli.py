@@ -9,7 +9,7 @@ __all__ = ['COMMANDS', 'FS_ERRORS', 'usage', 'command', 'parse_command', 'run_co
 import errno, importlib, os, re, sys, warnings
 from fastcore.script import anno_parser
 from pathlib import Path
-from .core import ShoeclfError, cache_dir
+from .core import ShoeclfError, BadInput, cache_dir
 from .safety import check_options, OPTION_LIMITS, COMMAND_LIMITS
 
 # %% ../nbs/lib/11_cli.ipynb #047c2c11
@@ -52,12 +52,20 @@ def _negative_values_ok(argv:list, known) -> list:
         else: out.append(a)
     return out
 
+def _dash_files_named(argv:list, known) -> list:
+    "`argv`, or `BadInput` naming `--` when a word before any `--` that no option takes starts with `-` and names a file (argparse reads it as an unknown option)"
+    for prev,a in zip([None, *argv], argv):
+        if a == '--': break
+        if a.startswith('-') and a.split('=')[0] not in known and os.path.lexists(a) and not (prev in known and known[prev].nargs != 0):
+            raise BadInput(f"{a} reads as an option: put -- before file names that start with '-' (... -- {a})")
+    return argv
+
 def parse_command(name:str, argv:list) -> dict:
     "The keyword arguments of command `name` parsed from `argv`"
     f = command(name)
     p = anno_parser(getattr(f, '__wrapped__', f), prog=f'shoeclf {name}')
     known = p._option_string_actions
-    args = vars(p.parse_args(_negative_values_ok(_dashes_ok(argv, known), known)))
+    args = vars(p.parse_args(_dash_files_named(_negative_values_ok(_dashes_ok(argv, known), known), known)))
     for k in ('pdb', 'xtra'): args.pop(k, None)
     return check_options(args, {**OPTION_LIMITS, **COMMAND_LIMITS.get(name, {})})
 
