@@ -11,7 +11,8 @@ from fastcore.basics import store_attr
 from . import __version__
 
 # %% auto #0
-__all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'retry_after', 'PoliteSession', 'FetchError', 'fetch']
+__all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'retry_after', 'PoliteSession', 'FetchError', 'fetch',
+           'within']
 
 # %% ../nbs/lib/06_http.ipynb #f11d9e5a
 USER_AGENT = f'shoeclf/{__version__} (test-set builder for a shoe classifier; +https://github.com/shoeclf/shoeclf)'
@@ -92,14 +93,18 @@ def fetch(url:str, session:PoliteSession, max_bytes:int=MAX_DOWNLOAD, max_time:f
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
     if (max_time := min(max_time, session.left())) <= 0: raise FetchError('not asked: the deadline has passed')
-    box = {}   # a timeout bounds each read, not a download: the download runs in a thread we stop waiting for
+    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), max_time, 'downloaded')   # a timeout bounds each read, not a download
+
+def within(fn, seconds:float, what:str):
+    "`fn(box)`, run in a daemon thread, if it ends within `seconds` (`inf`: no limit); else `FetchError` saying it was not `what` in time, with `box['late']` set for `fn` to stop at its next step"
+    box = {}
     def run():
-        try: box['data'] = _get(url, session, max_bytes, image, box, **kwargs)
+        try: box['data'] = fn(box)
         except BaseException as e: box['error'] = e
-    t = threading.Thread(target=run, daemon=True); t.start(); t.join(max_time)
+    t = threading.Thread(target=run, daemon=True); t.start(); t.join(None if seconds == math.inf else seconds)
     if t.is_alive():
-        box['late'] = True   # the thread ends at its next read, which a timeout bounds
-        raise FetchError(f'too slow: not downloaded within {max_time:.3g} s')
+        box['late'] = True   # the thread is left to end by itself: a download at its next read, which a timeout bounds
+        raise FetchError(f'too slow: not {what} within {seconds:.3g} s')
     if 'error' in box: raise box['error']
     return box['data']
 

@@ -168,7 +168,8 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
     for cls in classes:
         q = query.format(cls)
         if late(): rows.append(dict(query=q, error=stopped, **{'class': cls})); continue
-        try: urls = search.urls(q, 2*per_class)
+        not_kept = sum(r['class'] == cls and r['status'] != 'ok' for r in man.rows.values())   # URLs tried before: one more candidate for each
+        try: urls = search.urls(q, 2*per_class + not_kept)
         except SearchError as e:
             warnings.warn(str(e))
             rows.append(dict(query=q, error=stopped if late() else str(e), **{'class': cls})); continue

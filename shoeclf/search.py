@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup
 from fastcore.foundation import L
 from .core import ShoeclfError, BadInput
-from .http import PoliteSession, FetchError, fetch
+from .http import PoliteSession, FetchError, fetch, within
 
 # %% auto #0
 __all__ = ['MAX_URL', 'ENGINES', 'SearchError', 'ImageSearch', 'bing_urls', 'BingSearch', 'ddg_vqd', 'image_urls', 'ddg_results',
@@ -99,17 +99,18 @@ class DuckDuckGoSearch(ImageSearch):
 
 # %% ../nbs/lib/07_search.ipynb #83e1d3df
 class DdgsSearch(ImageSearch):
-    "Image search through the `ddgs` library (it does its own requests, so it has no `endpoint`)"
-    def __init__(self, endpoint:str=None, session:PoliteSession=None, ddgs=None, timeout:int=10):
+    "Image search through the `ddgs` library (it does its own requests, so it has no `endpoint`; the session's timeout and deadline bound them)"
+    def __init__(self, endpoint:str=None, session:PoliteSession=None, ddgs=None):
         if endpoint: raise BadInput('the ddgs engine has no configurable endpoint; use --engine bing or duckduckgo with --endpoint')
-        self.ddgs, self.timeout, self.session = ddgs, timeout, session
+        self.ddgs, self.session = ddgs, session if session is not None else PoliteSession()
         from ddgs.exceptions import DDGSException
         self.errors = (*ImageSearch.errors, DDGSException)
     def pages(self, query, n):
         if self.ddgs is None:
             from ddgs import DDGS
-            self.ddgs = DDGS(timeout=self.timeout)
-        yield image_urls(self.ddgs.images(query, max_results=n))
+            self.ddgs = DDGS(timeout=self.session.timeout)
+        if (left := self.session.left()) <= 0: raise FetchError('not asked: the deadline has passed')
+        yield image_urls(within(lambda box: self.ddgs.images(query, max_results=n), left, 'answered'))   # past the deadline its thread is left behind
 
 # %% ../nbs/lib/07_search.ipynb #82e1456f
 ENGINES = dict(bing=BingSearch, duckduckgo=DuckDuckGoSearch, ddgs=DdgsSearch)
