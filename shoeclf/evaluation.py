@@ -272,9 +272,10 @@ def print_report(report:dict, file=None):
         for f in report['excluded']: pr(f"  {one_line(f)}")
     if report['skipped']:
         pr(f"\n{len(report['skipped'])} files skipped:")
-        for reason,ss in groupby(report['skipped'], itemgetter('reason')).items():   # a reason shared by many files: one line
-            for s in ss if len(ss) <= 3 else []: pr(f"  {one_line(s['path'])}: {reason}")
-            if len(ss) > 3: pr(f"  {len(ss)} files ({one_line(ss[0]['path'])}, ...): {reason}")
+        for reason,ss in groupby(report['skipped'], itemgetter('reason')).items():
+            if len(ss) > 3: pr(f"  {len(ss)} files ({one_line(ss[0]['path'])}, ...): {reason}")   # a reason many files share: one line
+            else:
+                for s in ss: pr(f"  {one_line(s['path'])}: {reason}")
 
 @call_parse
 def evaluate_cli(model_dir:str,          # folder of the saved model (model.json + model.safetensors)

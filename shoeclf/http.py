@@ -11,8 +11,8 @@ from fastcore.basics import store_attr
 from . import __version__
 
 # %% auto #0
-__all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'retry_after', 'PoliteSession', 'FetchError', 'fetch',
-           'within']
+__all__ = ['USER_AGENT', 'RETRY_STATUS', 'MAX_DOWNLOAD', 'BINARY_TYPES', 'retry_after', 'PoliteSession', 'FetchError', 'within',
+           'fetch']
 
 # %% ../nbs/lib/06_http.ipynb #f11d9e5a
 USER_AGENT = f'shoeclf/{__version__} (test-set builder for a shoe classifier; +https://github.com/shoeclf/shoeclf)'
@@ -88,13 +88,6 @@ def _request_problem(e:requests.RequestException|urllib3.exceptions.HTTPError) -
     if isinstance(e, requests.ConnectionError): return 'connection failed'
     return f'request failed: {type(e).__name__}'
 
-def fetch(url:str, session:PoliteSession, max_bytes:int=MAX_DOWNLOAD, max_time:float=60., image:bool=True, **kwargs) -> bytes:
-    "The body of `url` (an image, if `image`) of at most `max_bytes` that arrives within `max_time` seconds and the session's deadline; else raise `FetchError`"
-    scheme = urlsplit(url).scheme.lower()
-    if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
-    if (max_time := min(max_time, session.left())) <= 0: raise FetchError('not asked: the deadline has passed')
-    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), max_time, 'downloaded')   # a timeout bounds each read, not a download
-
 def within(fn, seconds:float, what:str):
     "`fn(box)`, run in a daemon thread, if it ends within `seconds` (`inf`: no limit); else `FetchError` saying it was not `what` in time, with `box['late']` set for `fn` to stop at its next step"
     box = {}
@@ -125,3 +118,11 @@ def _get(url:str, session:requests.Session, max_bytes:int, image:bool, box:dict,
                 if box.get('late'): raise FetchError('too slow')
     except (requests.RequestException, urllib3.exceptions.HTTPError) as e: raise FetchError(_request_problem(e)) from None
     return bytes(data)
+
+def fetch(url:str, session:PoliteSession, max_bytes:int=MAX_DOWNLOAD, max_time:float=60., image:bool=True, **kwargs) -> bytes:
+    "The body of `url` (an image, if `image`) of at most `max_bytes` that arrives within `max_time` seconds and the session's deadline; else raise `FetchError`"
+    scheme = urlsplit(url).scheme.lower()
+    if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
+    if (max_time := min(max_time, session.left())) <= 0: raise FetchError('not asked: the deadline has passed')
+    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), max_time, 'downloaded')   # a timeout bounds each read, not a download
+
