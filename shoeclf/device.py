@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/01a_device.ipynb #67b2a927
 from __future__ import annotations
-import os, contextlib
+import os, re, contextlib
 import torch
 from .core import BadInput
 
@@ -18,9 +18,11 @@ def resolve_device(device:str|torch.device|None='auto') -> torch.device:
     "The `torch.device` for `device` (one of `DEVICES`, or `cuda:N`); auto is CUDA when a GPU is visible, else the CPU"
     d = str(device or 'auto').lower()
     if d == 'auto': return torch.device('cuda' if torch.cuda.is_available() else 'cpu')
-    if d.split(':')[0] not in DEVICES[1:]: raise BadInput(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
-    if d.startswith('cuda') and not torch.cuda.is_available():
+    if not (m := re.fullmatch(r'(cpu|cuda)(?::(\d{1,4}))?', d)): raise BadInput(f"device must be one of {', '.join(DEVICES)} (or cuda:N), not {device!r}")
+    if m[1] == 'cuda' and not torch.cuda.is_available():
         raise BadInput(f"--device {d}: torch sees no CUDA GPU here (torch.cuda.is_available() is False); use --device cpu or auto")
+    if m[1] == 'cuda' and m[2] and int(m[2]) >= (n := torch.cuda.device_count()):
+        raise BadInput(f"--device {d}: torch sees {n} GPU{'s' * (n > 1)} here (cuda:0 to cuda:{n-1})")
     return torch.device(d)
 
 # %% ../nbs/lib/01a_device.ipynb #1cb9d288

@@ -21,7 +21,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
 from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
-from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales
+from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
 from .backbones import shoe_model, backbone_stats
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
@@ -224,9 +224,10 @@ def _trim_history(out:Path, rows:int|None):
 
 # %% ../nbs/lib/03_learner.ipynb #b92f7238
 def number_list(s, typ=float, name:str='scales') -> list:
-    "The comma-separated numbers in `s` as `typ` (fractions allowed for floats: '2/3,1'); `BadInput` naming option `name` if not"
+    "The numbers in `s`, comma-separated or a list, as `typ` (fractions allowed for floats: '2/3,1'); `BadInput` naming option `name` if not"
     conv = int if typ is int else lambda x: float(Fraction(x))
-    try: return [conv(x.strip()) for x in str(s).split(',') if x.strip()]
+    parts = [str(x).strip() for x in (s if isinstance(s, (list, tuple)) else str(s).split(','))]   # from Python, a list too
+    try: return [conv(x) for x in parts if x]
     except (ValueError, ZeroDivisionError): raise BadInput(f"--{name} must be comma-separated {typ.__name__}s, not {s!r}") from None
 
 # %% ../nbs/lib/03_learner.ipynb #b62b0b0b
@@ -265,8 +266,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           size:int=240,                      # image size in pixels
           head:str='linear',                 # linear (logistic regression on cached features), fastai or reference
           pool:str='gem',                    # gem (GeM of the last map and `stages`) or concat (fastai's avg+max)
-          stages:str='-2,-1',                # timm stages pooled besides the last map (pool gem), comma-separated
-          scales:str='1',                    # scales of `size` the photo is seen at (pool gem; 1.5 upsampled, 2/3 shrunk), comma-separated
+          stages:str=None,                   # timm stages pooled besides the last map (pool gem; default -2,-1), comma-separated
+          scales:str=None,                   # scales of `size` the photo is seen at (pool gem; default 1; 1.5 upsampled, 2/3 shrunk), comma-separated
           crop:float=None,                   # the photo is also seen as five crops of this side, centre and corners (pool gem; 0: none; default: the recipe's)
           moment:int=None,                   # directions of the last map's second moment beside the GeM features (pool gem; 0: none; default: the recipe's)
           moment_stages:str=None,            # timm stages whose channels' second moment joins too (pool gem; '': none; default: the recipe's), comma-separated
@@ -286,78 +287,82 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
           freeze_bn:bool=True,               # keep batch-norm statistics frozen in the fine-tune (--no-freeze_bn: they train too)
           device:str='auto',                 # auto (CUDA if a GPU is visible), cpu or cuda
           recipe:str='brands',               # named preset of arch, crop, n_views, moment and moment_stages (`RECIPES`: brands, fast, types); options given win
+          force:bool=False,                  # write into an OUT that is not a shoeclf model folder
          ) -> Learner:
-    "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out`"
-    if pool != 'gem' and (given := [f'--{k} {v}' for k,v in dict(crop=crop, moment=moment, moment_stages=moment_stages).items() if v]):
+    "Fit a head on cached features, then fine-tune all layers for `epochs` on `device`; save the best validation epoch to `out` (new, empty or a model folder, unless `force`), locked while it writes"
+    if pool != 'gem' and (given := [f'--{k} {v}' for k,v in dict(stages=stages, scales=scales, crop=crop, moment=moment, moment_stages=moment_stages).items() if v]):
         raise BadInput(f"{' '.join(given)} need{'s' * (len(given) == 1)} --pool gem (--pool {pool} keeps the last map's pooling alone)")
     arch,crop,n_views,moment,moment_stages = get_recipe(recipe).settings(arch=arch, crop=crop, n_views=n_views, moment=moment, moment_stages=moment_stages).values()
-    stages,scales,crop,moment,moment_stages = ((number_list(stages, int, 'stages'), number_list(scales, float, 'scales'), crop, moment,
+    check_options(dict(epochs=epochs, size=size, head_epochs=head_epochs, C=C, n_views=n_views, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct,
+                       seed=seed, label_smoothing=label_smoothing, crop=crop, moment=moment))   # what the command line checks, for Python callers too
+    stages,scales,crop,moment,moment_stages = ((number_list(ifnone(stages, '-2,-1'), int, 'stages'), number_list(ifnone(scales, '1'), float, 'scales'), crop, moment,
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
     check_scales(scales, size)
-    out,data_dir = Path(out),get_data(data_dir)
+    out,data_dir = model_out(out, force),get_data(data_dir)
     outside(out, data_dir, '--out', "the model's files would lie among the photos")
-    device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
-    if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere
-    config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
-                  crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
-                  C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
-                  label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
-    prog = _read_progress(out)
-    resume = prog.get('config') == config
-    if resume and prog.get('phase') == 'done':   # a finished training is loaded, not rebuilt
-        print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
-        return load_learner_dir(out, device=device)
-    set_seed(seed)
-    dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
-    learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
-                         moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
-    out.mkdir(parents=True, exist_ok=True)
-    distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
-    if not resume and is_main(): _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
-    ck = out/'checkpoint.safetensors'
-    if resume and prog.get('phase') in ('head', 'fine_tune') and ck.exists():
-        try: load_weights(learn.model, ck)
-        except BadInput as e: raise BadInput(f"{e}; to train from scratch instead, delete {out/'progress.json'}") from None
-        if is_main(): _trim_history(out, prog.get('rows'))
-        main_print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
-    else:   # every rank of a distributed run fits the same head (same seed); rank 0 writes it
-        if is_main(): (out/'history.csv').unlink(missing_ok=True)   # the head starts over: rows of a run stopped before it ended go
-        best = -1.
-        views = f"clean{' + mirrored' if flip else ''} + {n_views} augmented views"
-        if moment:
-            main_print(f"Second moment: {moment} principal directions of the last map's cells (clean training photos)")
-            fit_basis(learn)
-        if pretrained and head == 'linear':
-            main_print(f"Linear head: logistic regression (C={C}) on cached features ({views})")
-            row = fit_linear_head(learn, C, n_views, flip)
-            if is_main(): pd.DataFrame([row]).to_csv(out/'history.csv', index=False)
-            best = row['accuracy']
-        elif pretrained and head_epochs:
-            main_print(f"Head on cached features ({views}), {head_epochs} epochs")
-            hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
-            best = recorded(hl)
-        if is_main():
-            for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
-            _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
-        prog = dict(phase='head', epoch=0, best=best)
-    if epochs:
-        start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
-        if pretrained: learn.unfreeze()
-        lrs = slice(lr/20, lr) if pretrained else lr
-        main_print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
-        cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv', start_epoch=start)] if is_main() else []
-        with distributed(learn):
-            to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
-        if num_distrib() > 1:
-            print(f"rank {rank_distrib()} of {num_distrib()}: {learn.train_iter} training steps")
-            distrib_barrier()   # rank 0 has written the best epoch's weights (and reloaded them)
-            if not is_main(): load_weights(learn.model, out/'best.safetensors')
-    res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))   # the same on every rank
-    if not is_main(): return learn
-    _write_progress(out, phase='done')
-    print(pd.Series(res, name='best epoch').to_string())
-    save_learner(learn, out, extra=dict(recipe=config, recipe_name=recipe, valid=res))
-    return learn
+    with FolderLock(out) if is_main() else contextlib.nullcontext():   # in a distributed run rank 0 writes
+        device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
+        if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere
+        config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
+                      crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
+                      C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
+                      label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
+        prog = _read_progress(out)
+        resume = prog.get('config') == config
+        if resume and prog.get('phase') == 'done':   # a finished training is loaded, not rebuilt
+            print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
+            return load_learner_dir(out, device=device)
+        set_seed(seed)
+        dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
+        learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
+                             moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
+        out.mkdir(parents=True, exist_ok=True)
+        distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
+        if not resume and is_main(): _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
+        ck = out/'checkpoint.safetensors'
+        if resume and prog.get('phase') in ('head', 'fine_tune') and ck.exists():
+            try: load_weights(learn.model, ck)
+            except BadInput as e: raise BadInput(f"{e}; to train from scratch instead, delete {out/'progress.json'}") from None
+            if is_main(): _trim_history(out, prog.get('rows'))
+            main_print(f"Resuming from {ck} ({prog['phase']}, epoch {prog['epoch']})")
+        else:   # every rank of a distributed run fits the same head (same seed); rank 0 writes it
+            if is_main(): (out/'history.csv').unlink(missing_ok=True)   # the head starts over: rows of a run stopped before it ended go
+            best = -1.
+            views = f"clean{' + mirrored' if flip else ''} + {n_views} augmented views"
+            if moment:
+                main_print(f"Second moment: {moment} principal directions of the last map's cells (clean training photos)")
+                fit_basis(learn)
+            if pretrained and head == 'linear':
+                main_print(f"Linear head: logistic regression (C={C}) on cached features ({views})")
+                row = fit_linear_head(learn, C, n_views, flip)
+                if is_main(): pd.DataFrame([row]).to_csv(out/'history.csv', index=False)
+                best = row['accuracy']
+            elif pretrained and head_epochs:
+                main_print(f"Head on cached features ({views}), {head_epochs} epochs")
+                hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
+                best = recorded(hl)
+            if is_main():
+                for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
+                _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
+            prog = dict(phase='head', epoch=0, best=best)
+        if epochs:
+            start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
+            if pretrained: learn.unfreeze()
+            lrs = slice(lr/20, lr) if pretrained else lr
+            main_print(f"Fine-tune all layers, {epochs} epochs" + (f" (resuming at epoch {start})" if start else ""))
+            cbs = [KeepBest(out, start_epoch=start, best=prog.get('best', -1.)), History(out/'history.csv', start_epoch=start)] if is_main() else []
+            with distributed(learn):
+                to_mixed(learn, dls.device).fit_one_cycle(epochs, lrs, start_epoch=start, cbs=cbs + ([FreezeBN()] if freeze_bn else []))
+            if num_distrib() > 1:
+                print(f"rank {rank_distrib()} of {num_distrib()}: {learn.train_iter} training steps")
+                distrib_barrier()   # rank 0 has written the best epoch's weights (and reloaded them)
+                if not is_main(): load_weights(learn.model, out/'best.safetensors')
+        res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))   # the same on every rank
+        if not is_main(): return learn
+        _write_progress(out, phase='done')
+        print(pd.Series(res, name='best epoch').to_string())
+        save_learner(learn, out, extra=dict(recipe=config, recipe_name=recipe, valid=res))
+        return learn
 
 # %% ../nbs/lib/03_learner.ipynb #83668c8a
 @call_parse
@@ -365,14 +370,11 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
 def train_cli(data_dir:PHOTO_FOLDER=None,     # photo folder with one sub-folder per class
               out:str='models/shoeclf',      # output model directory (resumable)
               threads:int=None,              # torch threads
-              force:bool=False,              # write into an OUT that is not a shoeclf model folder
               **kwargs):
     "Train a shoe classifier on DATA_DIR (default: $SHOECLF_DATA, else the Kaggle download) and save it to OUT (every option of `train`)"
     if threads: torch.set_num_threads(threads)
-    out = model_out(out, force)
-    with FolderLock(out) if is_main() else contextlib.nullcontext():   # in a distributed run rank 0 writes
-        try: train(data_dir, out, **kwargs)
-        except KeyboardInterrupt:
-            print(f'\nto resume, run the same command again: it goes on from the last checkpoint in {out}', file=sys.stderr)
-            raise
-        finally: leave_distributed()   # before the interpreter's exit tears down gloo's threads
+    try: train(data_dir, out, **kwargs)
+    except KeyboardInterrupt:
+        print(f'\nto resume, run the same command again: it goes on from the last checkpoint in {out}', file=sys.stderr)
+        raise
+    finally: leave_distributed()   # before the interpreter's exit tears down gloo's threads

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/00a_safety.ipynb #ae1c4fc5
 from __future__ import annotations
-import fcntl, json, os, math, pickle
+import fcntl, json, os, math, numbers, pickle
 from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
@@ -177,6 +177,7 @@ def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
     for k, v in opts.items():
         if k in limits and v is not None:
             ok, rule = limits[k]
+            if isinstance(v, bool) or not isinstance(v, numbers.Real): raise BadInput(f'--{k} must be a number {rule}, not {v!r}')   # from Python: '0.5'
             if isinstance(v, float) and not math.isfinite(v) or not ok(v): raise BadInput(f'--{k} must be {rule}, not {v}')
     return opts
 
