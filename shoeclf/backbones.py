@@ -18,9 +18,9 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
            'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch', 'weights_kwargs',
-           'create_backbone', 'arch_names', 'backbone_stats', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment',
-           'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body',
-           'reference_head', 'shoe_head', 'shoe_model']
+           'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats', 'GeM', 'unit_trace',
+           'upper_triangle', 'sqrt_moment', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view',
+           'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -117,9 +117,12 @@ def weights_kwargs(arch:str, weights:str|Path|None=None) -> dict:
     else: fn = cached_weights(arch) or _hf_cached(arch)
     if fn is not None: return dict(pretrained_cfg_overlay=dict(file=str(fn)))
     if hub_reachable(): return {}
-    raise NoWeightsError(
-        f"No ImageNet weights reachable for {arch!r}: the timm hub ({':'.join(map(str, hub_endpoint()))}) is offline or "
-        f"HF_HUB_OFFLINE is set, they are not in the Hugging Face cache, and no package ships them. Fix: go online once "
+    raise no_weights(arch, f"the timm hub ({':'.join(map(str, hub_endpoint()))}) is offline or HF_HUB_OFFLINE is set")
+
+def no_weights(arch:str, why:str) -> NoWeightsError:
+    "The `NoWeightsError` for `arch`, saying `why` the hub gave none, with the fixes"
+    return NoWeightsError(
+        f"No ImageNet weights reachable for {arch!r}: {why}, they are not in the Hugging Face cache, and no package ships them. Fix: go online once "
         f"(timm downloads them into the cache; HF_ENDPOINT may name a mirror), pass a weights file (--weights path/to/{arch}.safetensors; weights= in Python), or train from scratch "
         f"(--no-pretrained; pretrained=False). Offline weights ship for: {', '.join(OFFLINE_WEIGHTS)}.")
 
@@ -129,9 +132,22 @@ def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kw
     known_arch(arch)
     if weights is not None and not pretrained: raise BadInput(f'--weights {weights} and --no-pretrained contradict each other: drop one')
     if pretrained and weights is not None:   # timm loads a file non-strictly: a file that does not fit would load nothing
-        return load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights)
+        return conv_maps(load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights), arch)
     extra = weights_kwargs(arch) if pretrained else {}
-    return timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs)
+    try: return conv_maps(timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs), arch)
+    except OSError as e:   # the hub answered a connection but gave no file: a proxy, a captive portal, a mirror without the model
+        if not pretrained or extra: raise
+        raise no_weights(arch, f"the timm hub ({':'.join(map(str, hub_endpoint()))}) gave no file ({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
+
+def conv_maps(model:nn.Module, arch:str) -> nn.Module:
+    "`model` if its features are maps `[n, channels, h, w]`, as a convolutional network's; else `BadInput` (a vision transformer's tokens, a Swin's channels-last maps)"
+    was = model.training
+    with torch.no_grad(): y = model.eval().forward_features(torch.zeros(1, 3, 224, 224))
+    model.train(was)
+    if y.ndim != 4 or y.shape[1] != model.num_features: raise BadInput(
+        f"{arch} gives no [channels, height, width] feature map (its features: {list(y.shape[1:])}): shoeclf pools the maps of a convolutional "
+        f"network; choose one such as tf_efficientnet_lite1, mobilenetv2_100, convnext_tiny or resnet50")
+    return model
 
 # %% ../nbs/lib/01_backbones.ipynb #230b6c88
 def arch_names(arch:str) -> list[str]:
@@ -186,6 +202,7 @@ class StageBody(nn.Module):
             if any(not -n <= int(s) < n for s in ss): raise BadInput(f"--{name} must be stages of this backbone, {-n} to {n-1} (-1: the last, stride 32), not {list(ss)}")
         self.stages,self.moment_stages = [[int(s) % n for s in ss] for ss in (stages, moment_stages)]     # timm accepts 0..n-1 and -n..-1
         self.taps = sorted({*self.stages, *self.moment_stages})                                 # in the order forward_intermediates returns them
+        if self.moment > model.num_features: raise BadInput(f"--moment must be at most {model.num_features}, the channels of this backbone's last map, not {self.moment}")
         if self.moment: self.register_buffer('basis', torch.zeros(model.num_features, self.moment))
     def forward(self, x):
         last,maps = self.model.forward_intermediates(x, indices=self.taps) if self.taps else (self.model.forward_features(x), [])
