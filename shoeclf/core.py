@@ -15,8 +15,8 @@ from fastcore.script import call_parse, Param
 
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET',
-           'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line', 'to_rgb',
-           'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
+           'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line',
+           'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
            'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs',
            'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle',
            'NoData', 'get_data', 'class_counts', 'data_cli']
@@ -320,8 +320,11 @@ def download_kaggle(dataset:str=KAGGLE_DATASET, split:str='train') -> Path:
 # %% ../nbs/lib/00_core.ipynb #337e27aa
 class NoData(NotFound): "No folder of photos was given or found"
 
-def get_data(path=None, env:str='SHOECLF_DATA', url:str=None, sha256:str=None, kaggle:str=KAGGLE_DATASET) -> Path:
-    "The photo folder: explicit `path`, else `$env`, else a checked download of `url`, else the Kaggle dataset"
+KAGGLE_DATASETS = {'SHOECLF_DATA': KAGGLE_DATASET}   # the photo folders Kaggle has: the brands (the types and web photos have no download)
+
+def get_data(path=None, env:str='SHOECLF_DATA', url:str=None, sha256:str=None, kaggle:str|bool=True) -> Path:
+    "The photo folder: explicit `path`, else `$env`, else a checked download of `url`, else the Kaggle dataset `kaggle` (True: `$env`'s in `KAGGLE_DATASETS`, if any)"
+    if kaggle is True: kaggle = KAGGLE_DATASETS.get(env)   # never the brands in place of another folder
     for src, p in (('path', path), (f'${env}', os.environ.get(env))):
         if p:
             p = Path(p).expanduser()
