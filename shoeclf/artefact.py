@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import json
+import json, os
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np, torch, timm, fastai
@@ -21,9 +21,9 @@ from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
 
 # %% auto #0
-__all__ = ['PHOTO_ARRAYS', 'RESIZE_METHODS', 'TTA_N', 'TTA_BETA', 'TTA_SEED', 'array_image', 'ShoeImage', 'resize_tfm',
-           'norm_tfm', 'shoe_aug', 'versions', 'ModelCfg', 'save_model_weights', 'save_model', 'load_model',
-           'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
+__all__ = ['PHOTO_ARRAYS', 'RESIZE_METHODS', 'TTA_N', 'TTA_BETA', 'TTA_SEED', 'array_image', 'one_photo', 'ShoeImage',
+           'resize_tfm', 'norm_tfm', 'shoe_aug', 'versions', 'ModelCfg', 'save_model_weights', 'save_model',
+           'load_model', 'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
 
 # %% ../nbs/lib/02_artefact.ipynb #6b91d325
 PHOTO_ARRAYS = 'a numpy array [H,W,3] or a tensor [3,H,W] (uint8, or floats in [0, 1])'   # what `array_image` reads
@@ -31,7 +31,9 @@ PHOTO_ARRAYS = 'a numpy array [H,W,3] or a tensor [3,H,W] (uint8, or floats in [
 def array_image(a) -> Image.Image:
     "PIL image of a numpy array `[H,W]`/`[H,W,C]` or a tensor `[C,H,W]` (C of 1, 3 or 4), uint8 or floats in [0, 1]; `BadImage` otherwise"
     shape = tuple(a.shape)
-    if isinstance(a, torch.Tensor): a = a.detach().cpu().numpy(); a = np.moveaxis(a, 0, -1) if a.ndim == 3 else a
+    if isinstance(a, torch.Tensor):
+        a = a.detach().cpu(); a = (a.float() if a.is_floating_point() else a).numpy()   # numpy has no bfloat16
+        a = np.moveaxis(a, 0, -1) if a.ndim == 3 else a
     a = a[..., None] if a.ndim == 2 else a
     if a.ndim != 3 or a.shape[2] not in (1, 3, 4): raise BadImage(f'an array of shape {shape} is no photo: pass {PHOTO_ARRAYS}')
     if a.dtype.kind not in 'uif': raise BadImage(f'an array of {a.dtype} is no photo: pass {PHOTO_ARRAYS}')
@@ -40,6 +42,10 @@ def array_image(a) -> Image.Image:
         raise BadImage(f'an array of {a.dtype} with values outside [0, {top}] is no photo: pass {PHOTO_ARRAYS}')
     a = ((a * 255).round() if top == 1 else a).astype(np.uint8)
     return Image.fromarray(np.ascontiguousarray(a[..., 0] if a.shape[2] == 1 else a))
+
+def one_photo(o) -> bool:
+    "Whether `o` is one photo for `ShoeImage.create` (or nothing iterable: a bad one) rather than an iterable of photos"
+    return isinstance(o, (str, os.PathLike, bytes, bytearray, memoryview, Image.Image, np.ndarray, torch.Tensor)) or hasattr(o, 'read') or not hasattr(o, '__iter__')
 
 class ShoeImage(PILImage):
     "A fastai `PILImage` opened with `shoeclf.core.load_image` (EXIF-rotated RGB; bad files raise `BadImage`), from an array too (`array_image`)"
@@ -202,7 +208,7 @@ class Predictor:
     "Fast prediction with the model saved in `model_dir`; with `tta`, each photo's probabilities are averaged with augmented views of it (as `evaluate --tta`)"
     cpu_bs = 8   # photos per batch on a CPU: larger torch batches run slower there (bench/batch_speed.txt)
     def __init__(self, model_dir, threads:int=None, device='cpu', tta:bool=False):
-        if threads: torch.set_num_threads(threads)
+        if check_options(dict(threads=threads))['threads']: torch.set_num_threads(threads)
         self.device = resolve_device(device)
         self.model,self.cfg = load_model(model_dir)
         self.model = self.model.to(self.device, memory_format=torch.channels_last)
@@ -218,8 +224,9 @@ class Predictor:
         return ((x - self._mean) / self._std).to(self.device)
 
     def probs(self, items, bs:int=32) -> torch.Tensor:
-        "Class probabilities `[n, n_classes]` of `items`"
-        items = list(items) if isinstance(items, (list, tuple, L)) else [items]
+        "Class probabilities `[n, n_classes]` of `items`: one photo (anything `ShoeImage.create` reads) or an iterable of them"
+        check_options(dict(bs=bs))
+        items = [items] if one_photo(items) else list(items)
         out = [self.batch_probs(torch.stack([self.preprocess(o) for o in items[i:i+bs]])) for i in range(0, len(items), bs)]
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
@@ -241,12 +248,14 @@ class Predictor:
             return self.model(x.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu()
 
     def top(self, probs:torch.Tensor, k:int=3) -> list:
-        "The `k` most likely `(class, probability)` pairs of the class probabilities `probs`"
-        v,i = probs.topk(min(k, len(self.classes)))
+        "The `k` most likely `(class, probability)` pairs of the class probabilities `probs` (`k=None`: every class, most likely first)"
+        v,i = probs.topk(min(k or len(self.classes), len(self.classes)))
         return [(self.classes[j], float(q)) for q,j in zip(v,i)]
 
     def topk(self, item, k:int=3) -> list:
-        "The `k` most likely `(class, probability)` pairs for `item`"
-        return self.top(self.probs(item)[0], k)
+        "The `k` most likely `(class, probability)` pairs for the photo `item`; for an iterable of photos, a list of them per photo"
+        check_options(dict(k=k))
+        res = [self.top(p, k) for p in self.probs(item)]
+        return res[0] if one_photo(item) else res
 
     def __repr__(self): return f"Predictor({self.cfg.arch}, {self.size}px, classes={self.classes}{', TTA' if self.tta is not None else ''})"

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/05_evaluation.ipynb #fa5ce173
 from __future__ import annotations
-import io, sys, json as jsonlib
+import io, os, sys, json as jsonlib
 from contextlib import nullcontext
 from operator import itemgetter
 from pathlib import Path
@@ -17,7 +17,7 @@ from fastcore.parallel import parallel
 from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 from fastai.torch_core import set_seed
-from .core import BadImage, BadInput, NotFound, load_image, image_problem, scan_images, in_class_folders, near_duplicates, atomic_write, one_line
+from .core import BadImage, BadInput, NotFound, load_image, image_problem, image_files, scan_images, in_class_folders, near_duplicates, atomic_write, one_line
 from .safety import not_an_input, model_files, Failed
 from .artefact import load_learner_dir, split_items, Predictor, shoe_aug, TTA_N, TTA_BETA, TTA_SEED
 from .batch import expand_paths, load_predictor, batch_predictions, predict_csv, report_csv
@@ -151,8 +151,9 @@ def photo_kind(img:Image.Image, border:float=0.08, max_step:float=3., min_share:
 
 # %% ../nbs/lib/05_evaluation.ipynb #35a51947
 def evaluate(learn, items, tta:bool=False, exclude=(), progress:bool=False) -> Evaluation:
-    "Score `learn` on the labelled photos in `items` (folder or files), leaving out `exclude`d files"
+    "Score `learn` on the labelled photos in `items` (folder or files), leaving out `exclude` (files or folders, or one of them)"
     classes = list(learn.dls.vocab)
+    exclude = [g for f in map(Path, [exclude] if isinstance(exclude, (str, os.PathLike)) else exclude) for g in (image_files(f) if f.is_dir() else [f])]
     files,skipped = labelled_files(items, classes)
     out = _in(files, exclude)
     files,excluded = files[[not o for o in out]], files[out]

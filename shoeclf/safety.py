@@ -9,9 +9,9 @@ from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file', 'own_file',
-           'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'FolderLock', 'load_weights', 'at_least',
-           'between', 'check_options', 'check_scales']
+__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'WHOLE', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file',
+           'own_file', 'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'FolderLock', 'load_weights',
+           'at_least', 'between', 'check_options', 'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -170,6 +170,8 @@ OPTION_LIMITS = dict(
     min_interval=at_least(0), timeout=at_least(0, True), workers=between(1, 64), download_time=at_least(0, True),
     max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256), calib=at_least(1))
 
+WHOLE = {'epochs', 'head_epochs', 'n_views', 'bs', 'size', 'seed', 'moment', 'threads', 'k', 'opset', 'per_class', 'max_dist', 'workers', 'port', 'max_batch', 'calib'}   # counts, not amounts
+WHOLE = {'epochs', 'head_epochs', 'n_views', 'bs', 'size', 'seed', 'moment', 'threads', 'k', 'opset', 'per_class', 'max_dist', 'workers', 'port', 'max_batch', 'calib'}   # counts, not amounts
 COMMAND_LIMITS = dict(predict=dict(workers=between(0, 64)))   # a command's own reading of an option: `predict --workers 0` opens the photos in its own process
 
 def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
@@ -178,6 +180,7 @@ def check_options(opts:dict, limits:dict=OPTION_LIMITS) -> dict:
         if k in limits and v is not None:
             ok, rule = limits[k]
             if isinstance(v, bool) or not isinstance(v, numbers.Real): raise BadInput(f'--{k} must be a number {rule}, not {v!r}')   # from Python: '0.5'
+            if k in WHOLE and not isinstance(v, numbers.Integral): raise BadInput(f'--{k} must be a whole number {rule}, not {v!r}')
             if isinstance(v, float) and not math.isfinite(v) or not ok(v): raise BadInput(f'--{k} must be {rule}, not {v}')
     return opts
 
