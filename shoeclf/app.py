@@ -142,7 +142,8 @@ def file_size(s) -> int:
     "Bytes in a size such as `20mb` (Gradio's units b, kb, mb, gb, tb: powers of 1024); `BadInput` if `s` is not one"
     m = re.fullmatch(r'(\d+)(b|kb|mb|gb|tb)', str(s).replace(' ', '').lower())
     if not m or not int(m[1]): raise BadInput(f"--max_file_size must be a size such as 20mb (units b, kb, mb, gb, tb), not {s!r}")
-    return int(m[1]) * 1024 ** ('b', 'kb', 'mb', 'gb', 'tb').index(m[2])
+    if (n := int(m[1]) * 1024 ** ('b', 'kb', 'mb', 'gb', 'tb').index(m[2])) > 1024**4: raise BadInput(f"--max_file_size must be at most 1tb, not {s!r}")   # Gradio's JSON holds it in 64 bits
+    return n
 
 @call_parse
 def app_cli(model_dir:str,                 # folder with model.safetensors + model.json (from `shoeclf train`)
@@ -156,8 +157,10 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
     "Serve the demo app for the model in `model_dir`"
     max_bytes = file_size(max_file_size)
     if examples and not Path(examples).is_dir(): raise BadInput(f'--examples {examples} is not a folder of class/* photos')
-    with socket.socket(socket.AF_INET6 if ':' in host else socket.AF_INET) as s:    # a port in use: one line now, not a traceback after the model is loaded (--host ::1 too)
-        try: s.bind((host, port))
+    addr = host[1:-1] if host[:1] + host[-1:] == '[]' else host     # an IPv6 address, bare (::1) or as in a URL ([::1])
+    with socket.socket(socket.AF_INET6 if ':' in addr else socket.AF_INET) as s:    # a port in use: one line now, not a traceback after the model is loaded
+        try: s.bind((addr, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None
     one_heap()
-    make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta).launch(server_name=host, server_port=port, max_file_size=max_bytes, share=False)
+    make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta).launch(   # Gradio builds its URLs from server_name: IPv6 in brackets
+        server_name=f'[{addr}]' if ':' in addr else addr, server_port=port, max_file_size=max_bytes, share=False)
