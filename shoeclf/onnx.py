@@ -12,7 +12,7 @@ from torch import Tensor
 from fastcore.script import call_parse
 from .core import BadInput, atomic_write
 from .quantize import quantize_int8, calibration_photos
-from .safety import not_an_input, regular_file, model_files
+from .safety import not_an_input, regular_file, model_files, check_options
 from .artefact import Predictor, ModelCfg, load_model
 
 # %% auto #0
@@ -28,6 +28,7 @@ def onnx_out(model_dir, out) -> Path:
 
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
+    check_options(dict(opset=opset))    # torch quietly writes its own opset for one it does not know
     out = onnx_out(model_dir, out)
     model, cfg = load_model(model_dir)
     x = torch.zeros(2, 3, cfg.size, cfg.size)

@@ -158,7 +158,7 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
     classes = L(classes).map(check_class)
     if len(set(classes)) < len(classes): raise BadInput(f'--classes names a class more than once: {" ".join(classes)}')
     query, out = check_query(query), scraped_dir(out)
-    if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
+    if out.exists() and not out.is_dir(): raise BadInput(f'{out} is a file, not a folder: name a folder with --out (or $SHOECLF_SCRAPED)')
     session = session if session is not None else PoliteSession()
     search, man, rows = image_search(engine, endpoint, session), Manifest(out), []
     out.mkdir(parents=True, exist_ok=True)     # after every check: a bad option leaves no empty folder behind
