@@ -37,12 +37,14 @@ def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
     from scipy.stats import t
     d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
     if len(d) < 2: raise ValueError("paired_diff needs the accuracies of at least two folds")
+    if n_splits < 2: raise ValueError(f"n_splits is the folds of one repeat, at least 2, not {n_splits}")
     h = t.ppf(0.975, len(d)-1) * np.sqrt((1/len(d) + 1/(n_splits-1)) * d.var(ddof=1))  # Nadeau & Bengio's correction
     return float(d.mean()), float(d.mean()-h), float(d.mean()+h)
 
 # %% ../nbs/lib/03a_crossval.ipynb #df878966
 def cv_table(results:dict, base:str, n_splits:int=5, metric:str='accuracy', kinds=()) -> pd.DataFrame:
     "Per recipe in `results` (name -> `cross_validate` frame): mean ± sd `metric` (%), paired difference to `base` with its 95 % interval; a column per kind in `kinds` (`by`'s) with its own"
+    if base not in results: raise ValueError(f"base {base!r} is not one of the recipes: {', '.join(results)}")
     acc = {k: np.asarray(v[metric], dtype=float) for k,v in results.items()}
     rows = []
     for name,a in acc.items():
