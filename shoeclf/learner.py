@@ -303,13 +303,15 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     with FolderLock(out) if is_main() else contextlib.nullcontext():   # in a distributed run rank 0 writes
         device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
         if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere
+        if is_main():
+            for f in out.glob('.*.tmp'): f.unlink()   # an atomic write a killed run left half done (the lock says no one writes now)
         config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                       crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
                       C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
                       label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
         prog = _read_progress(out)
         resume = prog.get('config') == config
-        if resume and prog.get('phase') == 'done':   # a finished training is loaded, not rebuilt
+        if resume and prog.get('phase') == 'done' and (out/'model.json').exists():   # a finished training is loaded, not rebuilt
             print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
             return load_learner_dir(out, device=device)
         set_seed(seed)
@@ -359,9 +361,9 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                 if not is_main(): load_weights(learn.model, out/'best.safetensors')
         res = dict(zip(['valid_loss'] + [m.name for m in learn.metrics], map(float, learn.validate())))   # the same on every rank
         if not is_main(): return learn
-        _write_progress(out, phase='done')
         print(pd.Series(res, name='best epoch').to_string())
         save_learner(learn, out, extra=dict(recipe=config, recipe_name=recipe, valid=res))
+        _write_progress(out, phase='done')   # only once the model is saved: a run stopped before trains again
         return learn
 
 # %% ../nbs/lib/03_learner.ipynb #83668c8a

@@ -57,15 +57,21 @@ def read_json(fn, fix:str='fix or delete it') -> dict:
 # %% ../nbs/lib/00a_safety.ipynb #1f4b557e
 MODEL_FILES = {'model.json', 'model.safetensors', 'history.csv', 'progress.json', 'checkpoint.safetensors', 'best.safetensors', 'export.pkl'}
 
+def _holds(fn:Path, *keys) -> bool:
+    "Whether the JSON file `fn` has a value at `keys`"
+    if not fn.is_file(): return False                  # a pipe would never answer
+    try: d = json.loads(fn.read_bytes())
+    except ValueError: return False
+    for k in keys: d = d.get(k) if isinstance(d, dict) else None
+    return d is not None
+
+def _shoeclf_model(folder:Path) -> bool:
+    "Whether `folder` is surely a shoeclf model folder: its `model.json` names shoeclf's version, or its `progress.json` a training"
+    return _holds(folder/'model.json', 'versions', 'shoeclf') or _holds(folder/'progress.json', 'config')
+
 def _shoeclfs(folder:Path) -> bool:
-    "Whether the model files in `folder` are shoeclf's: its `model.json` names shoeclf's version, its `progress.json` a training, or (no `model.json`) it holds a training's checkpoint"
-    def holds(fn, *keys):
-        if not (folder/fn).is_file(): return False                  # a pipe would never answer
-        try: d = json.loads((folder/fn).read_bytes())
-        except ValueError: return False
-        for k in keys: d = d.get(k) if isinstance(d, dict) else None
-        return d is not None
-    return holds('model.json', 'versions', 'shoeclf') or holds('progress.json', 'config') or (    # an interrupted training whose progress.json was deleted to start again
+    "Whether the model files in `folder` are shoeclf's: `_shoeclf_model`, or (no `model.json`) it holds a training's checkpoint"
+    return _shoeclf_model(folder) or (    # an interrupted training whose progress.json was deleted to start again
         not (folder/'model.json').exists() and any((folder/f).is_file() for f in ('checkpoint.safetensors', 'best.safetensors')))
 
 def model_out(out, force:bool=False) -> Path:
@@ -73,7 +79,8 @@ def model_out(out, force:bool=False) -> Path:
     out = Path(out)
     if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
     names = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
-    foreign = [n for n in names if n not in MODEL_FILES and not n.startswith('.')] or [n for n in names if n in MODEL_FILES and not _shoeclfs(out)]
+    foreign = [] if _shoeclf_model(out) else (   # a model folder may hold what else its user put there (model.onnx, test.json): train writes only its own names
+        [n for n in names if n not in MODEL_FILES and not n.startswith('.')] or [n for n in names if n in MODEL_FILES and not _shoeclfs(out)])
     if foreign and not force:
         raise BadInput(f'--out {out} is not a shoeclf model folder (it holds {", ".join(foreign[:3])}{" ..." if len(foreign) > 3 else ""}): '
                        f'choose a new or empty folder, or pass --force to write into it')
