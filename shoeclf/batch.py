@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04a_batch.ipynb #53476606
 from __future__ import annotations
-import copy, csv, os, sys
+import copy, csv, fcntl, os, sys
 from pathlib import Path
 import torch
 from torch.utils.data import Dataset, DataLoader
@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from fastcore.foundation import L
 from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files
 from .artefact import Predictor
-from .safety import regular_file
+from .safety import regular_file, Failed
 
 # %% auto #0
 __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
@@ -106,19 +106,23 @@ def batch_predictions(pred:Predictor, files, bs:int=None, workers:int=2):
 
 def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2, progress:bool=True) -> dict:
     "Predict every image of `paths` (files or folders) into the CSV `out` in batches of `bs` (default `default_bs`), streamed and resumable; returns the counts"
-    out,k = Path(out),min(k, len(pred.classes))
+    out,k = regular_file(out, 'pass a CSV file name to --csv'),min(k, len(pred.classes))
     cols = csv_columns(pred.classes, k)
-    done = done_rows(out, cols)
-    files = [f for f in expand_paths(paths) if str(f) not in done]
-    failed = 0
     out.parent.mkdir(parents=True, exist_ok=True)
-    with open(out, 'a', **CSV_TEXT) as fh, tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
-        w = csv.writer(fh)
-        if fh.tell() == 0: w.writerow(cols)
-        for fs,errs,probs in batch_predictions(pred, files, bs, workers):
-            w.writerows(csv_rows(fs, errs, probs, pred.classes, k))
-            fh.flush()
-            failed += sum(map(bool, errs)); bar.update(len(fs))
+    with open(out, 'a', **CSV_TEXT) as fh:
+        try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)   # two runs into one CSV would each write every row
+        except BlockingIOError: raise Failed(f'{out} is being written by another shoeclf predict: wait for it to end, or choose another --csv') from None
+        done = done_rows(out, cols)
+        seen = {os.path.abspath(p) for p in done}
+        files = [f for f in expand_paths(paths) if os.path.abspath(f) not in seen]   # however the folder is spelled
+        failed = 0
+        with tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
+            w = csv.writer(fh)
+            if fh.tell() == 0: w.writerow(cols)
+            for fs,errs,probs in batch_predictions(pred, files, bs, workers):
+                w.writerows(csv_rows(fs, errs, probs, pred.classes, k))
+                fh.flush()
+                failed += sum(map(bool, errs)); bar.update(len(fs))
     return dict(predicted=len(files)-failed, failed=failed, already=len(done), failed_before=sum(map(bool, done.values())))
 
 # %% ../nbs/lib/04a_batch.ipynb #860c332c
