@@ -18,8 +18,8 @@ __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'QUARANTINE_
            'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line',
            'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
            'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs',
-           'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'download_archive', 'download_kaggle',
-           'NoData', 'get_data', 'class_counts', 'data_cli']
+           'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'file_sha256', 'download_archive',
+           'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -268,7 +268,8 @@ def cache_dir(*parts) -> Path:
     return Path(root).joinpath(*parts)
 
 # %% ../nbs/lib/00_core.ipynb #2c8ef034
-def _sha256(fn:Path) -> str:
+def file_sha256(fn) -> str:
+    "The sha256 of the file `fn`, read in 1 MB chunks"
     h = hashlib.sha256()
     with open(fn, 'rb') as f:
         for chunk in iter(lambda: f.read(1<<20), b''): h.update(chunk)
@@ -295,7 +296,7 @@ def download_archive(url:str, sha256:str, dest=None) -> Path:
     archive = dest.with_name(dest.name+'.download')
     try: download_url(url, archive, timeout=30, show_progress=False)
     except Exception as e: raise Offline(f'could not download {url}: {e}') from None
-    got = _sha256(archive)
+    got = file_sha256(archive)
     if got != sha256:
         archive.unlink()
         raise BadInput(f'checksum mismatch for {url}: expected sha256 {sha256}, got {got}; the file was removed')

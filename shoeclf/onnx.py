@@ -4,15 +4,15 @@
 
 # %% ../nbs/lib/09_onnx.ipynb #e3c9f2be
 from __future__ import annotations
-import json, tempfile
+import contextlib, json, os, tempfile
 from pathlib import Path
 import numpy as np, torch, onnx, onnxruntime as ort
 from google.protobuf.message import DecodeError
 from torch import Tensor
 from fastcore.script import call_parse
-from .core import BadInput, atomic_write
+from .core import BadInput, atomic_write, file_sha256
 from .quantize import quantize_int8, calibration_photos
-from .safety import not_an_input, regular_file, model_files, check_options
+from .safety import not_an_input, regular_file, model_files, check_options, FolderLock, Failed
 from .artefact import Predictor, ModelCfg, load_model
 
 # %% auto #0
@@ -36,7 +36,7 @@ def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     prog = torch.onnx.export(model, (x,), dynamo=True, opset_version=opset, input_names=['image'],
                              output_names=['logits'], dynamic_shapes=({0: batch},), verbose=False)
     proto = prog.model_proto
-    keep = {k: getattr(cfg, k) for k in ONNX_KEYS}
+    keep = {k: getattr(cfg, k) for k in ONNX_KEYS} | dict(weights=file_sha256(Path(model_dir)/'model.safetensors'))   # the very weights: a retrain changes them
     onnx.helper.set_model_props(proto, {'shoeclf': json.dumps(keep)})
     onnx.checker.check_model(proto)
     atomic_write(out, lambda tmp: onnx.save(proto, tmp))
@@ -75,6 +75,8 @@ class OnnxPredictor(Predictor):
         meta,fix = onnx_meta(onnx_path),f'export it again: shoeclf export-onnx {model_dir} {onnx_path}'
         if differ := [k for k in ONNX_KEYS if meta.get(k) != getattr(self.cfg, k)]:
             raise BadInput(f"{onnx_path} was not exported from {model_dir} (they differ in {', '.join(differ)}): {fix}")
+        if meta.get('weights', w := file_sha256(Path(model_dir)/'model.safetensors')) != w:   # files from before the digest have none
+            raise BadInput(f"{onnx_path} was exported from other weights than {model_dir}'s (trained again since?): {fix}")
         self.model = OnnxModel(onnx_path, threads)
         shapes = [[*self.model.session.get_inputs()[0].shape[1:]], [*self.model.session.get_outputs()[0].shape[1:]]]
         if shapes != [[3, self.size, self.size], [len(self.classes)]]:
@@ -91,11 +93,13 @@ def export_onnx_cli(model_dir:str,         # folder with model.safetensors + mod
     "Export a saved model to ONNX (fp32, or int8 with `--int8`) and check onnxruntime agrees with torch"
     out = onnx_out(model_dir, out)                   # checked before any work, for --int8 too
     photos = calibration_photos(ModelCfg.load(model_dir), calib, data) if int8 else None   # ...and the photos it calibrates on
-    with tempfile.TemporaryDirectory() as d:          # the fp32 model --int8 starts from: beside none of the user's files
+    lock = FolderLock(model_dir) if os.access(model_dir, os.W_OK) else contextlib.nullcontext()   # no train rewrites the model meanwhile (none can in a read-only folder)
+    with lock, tempfile.TemporaryDirectory() as d:   # the fp32 model --int8 starts from: beside none of the user's files
         fp32 = export_onnx(model_dir, Path(d)/'fp32.onnx' if int8 else out, opset)
         if int8: quantize_int8(model_dir, fp32, out, photos)
-    pt = Predictor(model_dir)
+        pt = Predictor(model_dir)
     x = torch.zeros(1, 3, pt.size, pt.size)
-    with torch.inference_mode(): diff = (pt.model(x) - OnnxModel(out)(x)).abs().max().item()
-    print(f'{out} ({out.stat().st_size/1e6:.1f} MB): max |onnxruntime - torch| = {diff:.1e} on a blank image')
+    with torch.inference_mode(): diff = (pt.model(x).softmax(1) - OnnxModel(out)(x).softmax(1)).abs().max().item()
+    print(f'{out} ({out.stat().st_size/1e6:.1f} MB): max |onnxruntime - torch| = {diff:.1e} in probability on a blank image')
+    if diff > (0.5 if int8 else 1e-3): raise Failed(f'{out} disagrees with the torch model by {diff:.2f} in probability: export it again')   # int8 may move a blank image's reading, not flip it wholesale
     return out
