@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/00_core.ipynb #6331a516
 from __future__ import annotations
-import csv, io, os, shutil, stat, hashlib, tarfile, tempfile, zipfile, warnings
+import csv, errno, io, os, shutil, stat, hashlib, tarfile, tempfile, zipfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, imagehash
 from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
@@ -167,11 +167,20 @@ def _free_name(dest:Path) -> Path:
     while os.path.lexists(cand): cand, i = dest.with_name(f'{dest.stem}-{i}{dest.suffix}'), i+1
     return cand
 
-QUARANTINE_COLS = ['original', 'moved_to', 'reason']   # a quarantine manifest's columns
+def _move(src:Path, dest:Path):
+    "Move `src` (a file or a link) to the free name `dest`, whole or not at all: a rename, or to another disk a copy under a hidden name renamed into place, then `src` removed"
+    try: return os.rename(src, dest)
+    except OSError as e:
+        if e.errno != errno.EXDEV: raise
+    tmp = dest.with_name(f'.{dest.name}.partial')
+    shutil.copy2(src, tmp, follow_symlinks=False)   # a pipe raises SpecialFileError, an OSError
+    os.replace(tmp, dest); os.unlink(src)
+
+QUARANTINE_COLS = ['original', 'moved_to', 'reason']   # a quarantine manifest's columns: one row written before each move
 CSV_TEXT = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a CSV of file names: one that is no UTF-8 is written, and read back, as its own bytes
 
 def quarantine(bad:pd.DataFrame, dest) -> Path:
-    "Move the files listed in `bad` (`path`, `reason`) into `dest`, recording each in `dest/manifest.csv` as it moves; return it; `safety.Failed` after it if some could not be moved"
+    "Move the files listed in `bad` (`path`, `reason`) into `dest`, recording each in `dest/manifest.csv` before it moves (`_move`: whole or not at all); return it; `safety.Failed` after it if some could not be moved"
     from shoeclf.safety import Failed, own_file   # imported here: safety imports this module
     dest = Path(dest).absolute(); manifest = own_file(dest/'manifest.csv', f'move it out of {dest}, or choose another folder')   # before any move
     if manifest.exists() and manifest.stat().st_size:
@@ -184,10 +193,12 @@ def quarantine(bad:pd.DataFrame, dest) -> Path:
         if fh.tell() == 0: w.writerow(QUARANTINE_COLS)
         for src, reason in zip(bad.path, bad.reason):
             src = Path(src).absolute()
+            if not os.path.lexists(src): stuck.append(f'{src}: No such file (gone since the scan)'); continue
             new = _free_name(dest/f'{src.parent.name}__{src.name}')
-            try: shutil.move(src, new)
-            except OSError as e: stuck.append(f'{src}: {e.strerror or e}'); continue    # gone since the scan, or a pipe to another disk
-            w.writerow([src, new, reason]); fh.flush()
+            w.writerow([src, new, reason]); fh.flush(); os.fsync(fh.fileno())   # the row before the move: a move stopped half-way is on record
+            try: _move(src, new)
+            except OSError as e:    # a pipe to another disk, no permission
+                stuck.append(f'{src}: {e.strerror or e}'); w.writerow([src, '', f'not moved: {e.strerror or e}']); fh.flush()
     if stuck:
         raise Failed(f'{len(stuck)} of {len(bad)} files not moved, left where they are ({stuck[0]}); the moved ones are in {manifest}')
     return manifest
