@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from tqdm.auto import tqdm
 from fastcore.foundation import L
-from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files
+from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files, drop_partial_line
 from .artefact import Predictor
 from .safety import regular_file, Failed
 
@@ -72,13 +72,6 @@ def csv_rows(paths, errors, probs, classes, k:int=3) -> list:
     return rows
 
 # %% ../nbs/lib/04a_batch.ipynb #dd47a1c7
-def _drop_partial_line(fn:Path):
-    "Cut `fn` after its last newline (an interrupted write)"
-    data = fn.read_bytes()
-    cut = data.rfind(b'\n') + 1
-    if cut < len(data):
-        with open(fn, 'r+b') as f: f.truncate(cut)
-
 def done_rows(out, columns) -> dict:
     "`{path: error}` of the rows already in the CSV `out` (none if it does not exist); `BadInput`, the file untouched, unless its header is `columns`"
     out = regular_file(out, 'pass a CSV file name to --csv')
@@ -88,7 +81,7 @@ def done_rows(out, columns) -> dict:
     except csv.Error: header = None
     if header != columns: raise BadInput(f"{out} is not a CSV of this model's predictions (another model or --k, or another file): "
                                          f"pass a new --csv file, or delete {out} if it is an old one")
-    _drop_partial_line(out)                                 # only now: a file that is not ours is never cut
+    drop_partial_line(out)                                 # only now: a file that is not ours is never cut
     with open(out, **CSV_TEXT) as f: return {row[0]: row[1] for row in list(csv.reader(f))[1:] if row}
 
 # %% ../nbs/lib/04a_batch.ipynb #272328d5

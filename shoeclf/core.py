@@ -17,9 +17,9 @@ from fastcore.script import call_parse, Param
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET',
            'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line',
            'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
-           'atomic_write', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs',
-           'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir', 'file_sha256', 'download_archive',
-           'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
+           'atomic_write', 'drop_partial_line', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances',
+           'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir',
+           'file_sha256', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -179,6 +179,13 @@ def _move(src:Path, dest:Path):
 QUARANTINE_COLS = ['original', 'moved_to', 'reason']   # a quarantine manifest's columns: one row written before each move
 CSV_TEXT = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a CSV of file names: one that is no UTF-8 is written, and read back, as its own bytes
 
+def drop_partial_line(fn:Path):
+    "Cut the file `fn` after its last newline (a line an interrupted write left unfinished)"
+    data = Path(fn).read_bytes()
+    cut = data.rfind(b'\n') + 1
+    if cut < len(data):
+        with open(fn, 'r+b') as f: f.truncate(cut)
+
 def quarantine(bad:pd.DataFrame, dest) -> Path:
     "Move the files listed in `bad` (`path`, `reason`) into `dest`, recording each in `dest/manifest.csv` before it moves (`_move`: whole or not at all); return it; `safety.Failed` after it if some could not be moved"
     from shoeclf.safety import Failed, own_file   # imported here: safety imports this module
@@ -186,6 +193,7 @@ def quarantine(bad:pd.DataFrame, dest) -> Path:
     if manifest.exists() and manifest.stat().st_size:
         with open(manifest, **CSV_TEXT) as f: header = next(csv.reader(f), None)
         if header != QUARANTINE_COLS: raise BadInput(f'{manifest} is not a manifest of moved files (its columns: {one_line(header)}): choose another folder to move them to')
+        drop_partial_line(manifest)   # ours: a row a killed run cut short goes
     dest.mkdir(parents=True, exist_ok=True)
     stuck = []
     with open(manifest, 'a', **CSV_TEXT) as fh:   # a row as each file moves: an interrupted run leaves every moved file listed
