@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04a_batch.ipynb #53476606
 from __future__ import annotations
-import copy, csv, fcntl, os, sys
+import copy, csv, os, sys
 from pathlib import Path
 import torch
 from torch.utils.data import Dataset, DataLoader
@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from fastcore.foundation import L
 from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files, drop_partial_line
 from .artefact import Predictor
-from .safety import regular_file, Failed
+from .safety import regular_file, hold
 
 # %% auto #0
 __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
@@ -103,8 +103,7 @@ def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2,
     cols = csv_columns(pred.classes, k)
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, 'a', **CSV_TEXT) as fh:
-        try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)   # two runs into one CSV would each write every row
-        except BlockingIOError: raise Failed(f'{out} is being written by another shoeclf predict: wait for it to end, or choose another --csv') from None
+        hold(fh, f'{out} is being written by another shoeclf predict: wait for it to end, or choose another --csv')   # two runs into one CSV would each write every row
         done = done_rows(out, cols)
         seen = {os.path.abspath(p) for p in done}
         files = [f for f in expand_paths(paths) if os.path.abspath(f) not in seen]   # however the folder is spelled

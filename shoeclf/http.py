@@ -89,7 +89,8 @@ def _request_problem(e:requests.RequestException|urllib3.exceptions.HTTPError) -
     return f'request failed: {type(e).__name__}'
 
 def within(fn, seconds:float, what:str):
-    "`fn(box)`, run in a daemon thread, if it ends within `seconds` (`inf`: no limit); else `FetchError` saying it was not `what` in time, with `box['late']` set for `fn` to stop at its next step"
+    "`fn(box)`, run in a daemon thread, if it ends within `seconds` (`inf`: no limit; none left: not run); else `FetchError` saying it was not `what` in time, with `box['late']` set for `fn` to stop at its next step"
+    if seconds <= 0: raise FetchError('not asked: the deadline has passed')
     box = {}
     def run():
         try: box['data'] = fn(box)
@@ -123,6 +124,5 @@ def fetch(url:str, session:PoliteSession, max_bytes:int=MAX_DOWNLOAD, max_time:f
     "The body of `url` (an image, if `image`) of at most `max_bytes` that arrives within `max_time` seconds and the session's deadline; else raise `FetchError`"
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
-    if (max_time := min(max_time, session.left())) <= 0: raise FetchError('not asked: the deadline has passed')
-    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), max_time, 'downloaded')   # a timeout bounds each read, not a download
+    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), min(max_time, session.left()), 'downloaded')   # a timeout bounds each read, not a download
 

@@ -10,8 +10,8 @@ from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'WHOLE', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file',
-           'own_file', 'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'FolderLock', 'load_weights',
-           'at_least', 'between', 'check_options', 'check_scales']
+           'own_file', 'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'hold', 'FolderLock',
+           'load_weights', 'at_least', 'between', 'check_options', 'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -108,6 +108,11 @@ def outside(out, folder, opt:str, why:str) -> Path:
     return Path(out)
 
 # %% ../nbs/lib/00a_safety.ipynb #760b12ad
+def hold(fh, busy:str):
+    "Lock the open file `fh` for this process alone (closing it releases the lock); `Failed(busy)` if another process holds it"
+    try: fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError: raise Failed(busy) from None
+
 class FolderLock:
     "Exclusive lock on `folder` (through `folder/.shoeclf.lock`) while a process writes into it; a second writer gets `Failed`"
     def __init__(self, folder): self.folder = Path(folder)
@@ -115,10 +120,8 @@ class FolderLock:
         self.made = not self.folder.exists()
         self.folder.mkdir(parents=True, exist_ok=True)
         self.file = open(own_file(self.folder/'.shoeclf.lock', 'delete it'), 'a')
-        try: fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            self.file.close()
-            raise Failed(f'{self.folder} is being written by another shoeclf process: wait for it to end, or choose another --out') from None
+        try: hold(self.file, f'{self.folder} is being written by another shoeclf process: wait for it to end, or choose another --out')
+        except Failed: self.file.close(); raise
         return self
     def __exit__(self, *exc):
         if self.made and [p.name for p in self.folder.iterdir()] == ['.shoeclf.lock']:   # nothing written: leave no empty folder
@@ -177,7 +180,6 @@ OPTION_LIMITS = dict(
     min_interval=at_least(0), timeout=at_least(0, True), workers=between(1, 64), download_time=at_least(0, True),
     max_time=at_least(0, True), port=between(1, 65535), max_batch=between(1, 256), calib=at_least(1))
 
-WHOLE = {'epochs', 'head_epochs', 'n_views', 'bs', 'size', 'seed', 'moment', 'threads', 'k', 'opset', 'per_class', 'max_dist', 'workers', 'port', 'max_batch', 'calib'}   # counts, not amounts
 WHOLE = {'epochs', 'head_epochs', 'n_views', 'bs', 'size', 'seed', 'moment', 'threads', 'k', 'opset', 'per_class', 'max_dist', 'workers', 'port', 'max_batch', 'calib'}   # counts, not amounts
 COMMAND_LIMITS = dict(predict=dict(workers=between(0, 64)))   # a command's own reading of an option: `predict --workers 0` opens the photos in its own process
 

@@ -109,8 +109,7 @@ class DdgsSearch(ImageSearch):
         if self.ddgs is None:
             from ddgs import DDGS
             self.ddgs = DDGS(timeout=self.session.timeout)
-        if (left := self.session.left()) <= 0: raise FetchError('not asked: the deadline has passed')
-        yield image_urls(within(lambda box: self.ddgs.images(query, max_results=n), left, 'answered'))   # past the deadline its thread is left behind
+        yield image_urls(within(lambda box: self.ddgs.images(query, max_results=n), self.session.left(), 'answered'))   # past the deadline its thread is left behind
 
 # %% ../nbs/lib/07_search.ipynb #82e1456f
 ENGINES = dict(bing=BingSearch, duckduckgo=DuckDuckGoSearch, ddgs=DdgsSearch)
