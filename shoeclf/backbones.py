@@ -16,11 +16,11 @@ from .safety import load_weights
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
 # %% auto #0
-__all__ = ['OFFLINE_WEIGHTS', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache', 'cached_weights',
-           'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch', 'weights_kwargs',
-           'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats', 'GeM', 'unit_trace',
-           'upper_triangle', 'sqrt_moment', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view',
-           'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
+__all__ = ['OFFLINE_WEIGHTS', 'CNN_EXAMPLES', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache',
+           'cached_weights', 'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch',
+           'weights_kwargs', 'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats', 'GeM',
+           'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes',
+           'crop_view', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -132,22 +132,29 @@ def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kw
     known_arch(arch)
     if weights is not None and not pretrained: raise BadInput(f'--weights {weights} and --no-pretrained contradict each other: drop one')
     if pretrained and weights is not None:   # timm loads a file non-strictly: a file that does not fit would load nothing
-        return conv_maps(load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights), arch)
+        return load_weights(timm.create_model(arch, pretrained=False, num_classes=num_classes, **kwargs), weights)
     extra = weights_kwargs(arch) if pretrained else {}
-    try: return conv_maps(timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs), arch)
+    try: return timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs)
     except OSError as e:   # the hub answered a connection but gave no file: a proxy, a captive portal, a mirror without the model
         if not pretrained or extra: raise
         raise no_weights(arch, f"the timm hub ({':'.join(map(str, hub_endpoint()))}) gave no file ({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
 
-def conv_maps(model:nn.Module, arch:str) -> nn.Module:
-    "`model` if its features are maps `[n, channels, h, w]`, as a convolutional network's; else `BadInput` (a vision transformer's tokens, a Swin's channels-last maps)"
-    was = model.training
-    with torch.no_grad(): y = model.eval().forward_features(torch.zeros(1, 3, 224, 224))
-    model.train(was)
-    if y.ndim != 4 or y.shape[1] != model.num_features: raise BadInput(
+CNN_EXAMPLES = 'choose one such as tf_efficientnet_lite1, mobilenetv2_100, convnext_tiny or resnet50'
+
+def conv_maps(arch:str) -> str:
+    "`arch` if its features are maps `[n, channels, h, w]`, as a convolutional network's, else `BadInput` (a vision transformer's tokens, a Swin's channels-last maps); built on the meta device: no weights, no arithmetic"
+    try:
+        with torch.device('meta'):
+            m = timm.create_model(known_arch(arch), pretrained=False, num_classes=0, global_pool='')
+            y = m.eval().forward_features(torch.zeros(1, 3, 224, 224))
+    except (AssertionError, TypeError, ValueError, NotImplementedError) as e:   # timm's own refusals, e.g. a model that pools inside
+        raise BadInput(f"{arch} cannot give its feature map without pooling ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'no message'}): shoeclf pools the maps "
+                       f"of a convolutional network; {CNN_EXAMPLES}") from None
+    if y.ndim != 4 or y.shape[1] != m.num_features: raise BadInput(
         f"{arch} gives no [channels, height, width] feature map (its features: {list(y.shape[1:])}): shoeclf pools the maps of a convolutional "
-        f"network; choose one such as tf_efficientnet_lite1, mobilenetv2_100, convnext_tiny or resnet50")
-    return model
+        f"network; {CNN_EXAMPLES}")
+    return arch
+
 
 # %% ../nbs/lib/01_backbones.ipynb #230b6c88
 def arch_names(arch:str) -> list[str]:

@@ -22,7 +22,7 @@ from .core import scan_images, image_files, in_class_folders, near_duplicates, c
 from .device import to_mixed, loader_kwargs, resolve_device
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
-from .backbones import shoe_model, backbone_stats
+from .backbones import shoe_model, backbone_stats, arch_names, conv_maps
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
 
@@ -140,6 +140,7 @@ def shoe_learner(dls, arch:str='tf_efficientnet_lite0', pretrained:bool=True, we
                  scales=(1.,), crop:float=0., moment:int=0, moment_stages=(),
                  label_smoothing:float=0., channels_last:bool=True, train_bn:bool=False, metrics=None, **kwargs) -> Learner:
     "A frozen (if `pretrained`) Learner for `arch` on `dls.device`, with the backbone's normalisation added to `dls`; `learn.cfg` is its config"
+    for a in arch_names(arch): conv_maps(a)         # a backbone without [channels, h, w] maps is refused before any weights load
     mean,std = backbone_stats(arch)
     add_norm(dls, mean, std)
     model = shoe_model(arch, dls.c, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages,
