@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import json, os
+import json, os, re, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np, torch, timm, fastai
@@ -14,8 +14,8 @@ from safetensors.torch import save_file
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, aug_transforms, RandomResizedCropGPU, Pipeline,
                                TensorImage, no_random, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
-from .core import load_image, cache_dir, atomic_write, BadInput, BadImage, NotFound
-from .safety import safe_name, confined, load_weights, read_json, check_options, check_scales
+from .core import load_image, cache_dir, atomic_write, BadInput, BadImage, NotFound, file_sha256
+from .safety import safe_name, confined, load_weights, read_json, check_options, check_scales, Failed
 from .backbones import shoe_model
 from .device import resolve_device, autocast, loader_kwargs
 import shoeclf
@@ -99,6 +99,7 @@ class ModelCfg:
     resize:str='squish'                           # resize method: squish, crop or pad
     mean:list=None                                # normalisation statistics the backbone expects
     std:list=None
+    weights:str=None                              # sha256 of `model.safetensors` (`save_model` writes it; `load_model` checks it)
     versions:dict=field(default_factory=versions) # libraries it was trained with
     split:dict=None                               # `data` folder and the `train`/`valid` files relative to it
     extra:dict=field(default_factory=dict)        # anything else: the recipe, validation scores
@@ -117,6 +118,8 @@ class ModelCfg:
             self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
             if len(self.mean) != 3 or len(self.std) != 3 or not all(s > 0 for s in self.std):   # NaN fails s > 0
                 raise BadInput(f'mean and std must be three numbers each (std > 0), not {self.mean} and {self.std}')
+        if self.weights is not None and not (isinstance(self.weights, str) and re.fullmatch('[0-9a-f]{64}', self.weights)):
+            raise BadInput(f'weights must be the sha256 of model.safetensors (64 hex digits), not {str(self.weights)[:70]!r}')
         files = lambda k: self.split.get(k, [])
         if self.split is not None and not (isinstance(self.split, dict) and isinstance(self.split.get('data', ''), str) and
                                            all(isinstance(files(k), list) and all(isinstance(f, str) for f in files(k)) for k in ('train', 'valid'))):
@@ -151,21 +154,27 @@ def save_model_weights(model, fn) -> Path:
     return atomic_write(fn, lambda f: save_file(sd, f, metadata={'format': 'pt'}))
 
 def save_model(learn_or_model, model_dir, cfg:ModelCfg, fastai_export:bool=False) -> Path:
-    "Write `model_dir/model.safetensors` + `model_dir/model.json` (and `export.pkl` for fastai users if `fastai_export`)"
+    "Write `model_dir/model.safetensors`, then `model_dir/model.json` naming its sha256 (and `export.pkl` for fastai users if `fastai_export`)"
     d = Path(model_dir); d.mkdir(parents=True, exist_ok=True)
-    save_model_weights(getattr(learn_or_model, 'model', learn_or_model), d/'model.safetensors')
-    replace(cfg, versions=versions()).save(d)
+    fn = save_model_weights(getattr(learn_or_model, 'model', learn_or_model), d/'model.safetensors')
+    replace(cfg, versions=versions(), weights=file_sha256(fn)).save(d)
     if fastai_export and hasattr(learn_or_model, 'export'): learn_or_model.export(d.absolute()/'export.pkl')
     return d
 
 # %% ../nbs/lib/02_artefact.ipynb #3538a9b7
-def load_model(model_dir) -> tuple[nn.Module, ModelCfg]:
-    "The model saved in `model_dir`, in eval mode, and its config"
-    cfg = ModelCfg.load(model_dir)
-    model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages,
-                       scales=cfg.scales, crop=cfg.crop, moment=cfg.moment, moment_stages=cfg.moment_stages)
-    load_weights(model, Path(model_dir)/'model.safetensors')
-    return model.eval(), cfg
+def load_model(model_dir, waits=(.2, 1.)) -> tuple[nn.Module, ModelCfg]:
+    "The model saved in `model_dir`, in eval mode, and its config; read again after each of `waits` (seconds) while the weights are not those `model.json` names"
+    fn = Path(model_dir)/'model.safetensors'
+    for wait in (*waits, None):
+        cfg = ModelCfg.load(model_dir)
+        model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages,
+                           scales=cfg.scales, crop=cfg.crop, moment=cfg.moment, moment_stages=cfg.moment_stages)
+        inode = fn.stat().st_ino if fn.exists() else None   # atomic writes replace a file, never change it: one inode, one content
+        load_weights(model, fn)
+        if cfg.weights is None or (file_sha256(fn) == cfg.weights and fn.stat().st_ino == inode): return model.eval(), cfg
+        if wait: time.sleep(wait)
+    raise Failed(f"{fn} is not the file {Path(model_dir)/'model.json'} names (their sha256 differ): a `shoeclf train` may be saving the folder "
+                 f"(try again when it ends); else the two files come from different trainings: train again")
 
 # %% ../nbs/lib/02_artefact.ipynb #d9755925
 def split_items(cfg:ModelCfg, data=None) -> tuple[L, L]:
