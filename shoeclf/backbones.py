@@ -18,9 +18,10 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'CNN_EXAMPLES', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache',
            'cached_weights', 'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch',
-           'weights_kwargs', 'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats', 'GeM',
-           'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody', 'MultiBody', 'rescale', 'crop_boxes',
-           'crop_view', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head', 'shoe_model']
+           'weights_kwargs', 'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats',
+           'activation_bytes', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody', 'MultiBody',
+           'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head',
+           'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -167,6 +168,19 @@ def backbone_stats(arch:str) -> tuple[list,list]:
     "ImageNet normalisation (mean, std) the pretrained weights of `arch` (its first body) expect"
     cfg = pretrained_cfg(arch_names(arch)[0])
     return list(cfg.mean), list(cfg.std)
+
+# %% ../nbs/lib/01_backbones.ipynb #b2e0a1d2
+def activation_bytes(arch:str, size:int) -> tuple[int, int]:
+    "Bytes of the maps one `size` px photo makes in the body of `arch` (several joined by `+`): all of them and the largest"
+    outs = []
+    keep = lambda mod, inp, y: outs.append(y.numel() * y.element_size()) if torch.is_tensor(y) else None
+    for a in arch_names(arch):
+        with torch.device('meta'):
+            m = timm.create_model(a, pretrained=False, num_classes=0, global_pool='').eval()
+            for mod in m.modules():
+                if not next(mod.children(), None): mod.register_forward_hook(keep)
+            m.forward_features(torch.zeros(1, 3, size, size))
+    return sum(outs), max(outs)
 
 # %% ../nbs/lib/01_backbones.ipynb #d47998ca
 class GeM(nn.Module):

@@ -9,7 +9,7 @@ import torch
 from .core import BadInput
 
 # %% auto #0
-__all__ = ['DEVICES', 'resolve_device', 'amp_dtype', 'autocast', 'to_mixed', 'loader_kwargs']
+__all__ = ['DEVICES', 'resolve_device', 'amp_dtype', 'autocast', 'to_mixed', 'loader_kwargs', 'free_memory']
 
 # %% ../nbs/lib/01a_device.ipynb #03c87267
 DEVICES = ('auto', 'cpu', 'cuda')
@@ -50,3 +50,20 @@ def loader_kwargs(device, num_workers:int|None=None) -> dict:
     gpu = device.type == 'cuda'
     if num_workers is None: num_workers = min(8, os.cpu_count() or 1) if gpu else 0
     return dict(device=device, num_workers=num_workers, pin_memory=gpu)
+
+# %% ../nbs/lib/01a_device.ipynb #a1f0d7c2
+def _read_int(fn) -> int|None:
+    "The integer in file `fn` (its first word; `max` is none), or None"
+    try: w = open(fn).read().split()[0]
+    except (OSError, IndexError): return None
+    return int(w) if w.isdigit() else None
+
+def free_memory(device, root='/') -> int|None:
+    "Bytes `device` can still allocate: a GPU's free memory, or a CPU's `MemAvailable` within the cgroup's limit (under `root`); None where unknown"
+    device = resolve_device(device)
+    if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
+    try: avail = next(int(l.split()[1]) * 1024 for l in open(f'{root}proc/meminfo') if l.startswith('MemAvailable:'))
+    except (OSError, StopIteration, ValueError, IndexError): return None
+    cg = f'{root}sys/fs/cgroup/'
+    if (lim := _read_int(cg + 'memory.max')) is not None: avail = min(avail, lim - (_read_int(cg + 'memory.current') or 0))
+    return max(avail, 0)

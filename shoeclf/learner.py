@@ -19,17 +19,18 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
-from .device import to_mixed, loader_kwargs, resolve_device
+from .device import to_mixed, loader_kwargs, resolve_device, free_memory
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
-from .backbones import shoe_model, backbone_stats, arch_names, conv_maps
+from .backbones import shoe_model, backbone_stats, arch_names, conv_maps, activation_bytes
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
 
 # %% auto #0
 __all__ = ['PHASES', 'RECIPES', 'dup_groups', 'label_conflicts', 'stratified_split', 'check_classes', 'shoe_dls',
            'skipped_message', 'add_norm', 'FreezeBN', 'shoe_metrics', 'recorded', 'shoe_learner', 'save_learner',
-           'History', 'KeepBest', 'photos_digest', 'number_list', 'Recipe', 'get_recipe', 'train', 'train_cli']
+           'History', 'KeepBest', 'photos_digest', 'number_list', 'check_memory', 'Recipe', 'get_recipe', 'train',
+           'train_cli']
 
 # %% ../nbs/lib/03_learner.ipynb #138502f8
 def dup_groups(files, max_dist:int=4) -> np.ndarray:
@@ -231,6 +232,15 @@ def number_list(s, typ=float, name:str='scales') -> list:
     try: return [conv(x) for x in parts if x]
     except (ValueError, ZeroDivisionError): raise BadInput(f"--{name} must be comma-separated {typ.__name__}s, not {s!r}") from None
 
+# %% ../nbs/lib/03_learner.ipynb #c3f1a2b2
+def check_memory(arch:str, size:int, bs:int, views:int=1, train_body:bool=False, device='cpu') -> None:
+    "`BadInput` naming a `--bs` that fits when `bs` photos at `size` px (in `views` views, every map kept if `train_body`) need more memory than `device` has free"
+    total,largest = activation_bytes(arch, size)
+    per = (views * total if train_body else 8 * largest) + 6 * 3 * 4 * size * size   # the maps, then the batch and its augmented copies
+    if (free := free_memory(device)) is None or bs * per <= free: return
+    need = f"{'a fine-tune step' if train_body else 'a batch'} of {bs} photo{'s' * (bs != 1)} at {size} px needs about {bs * per / 2**30:.1f} GiB of memory; {device} has {free / 2**30:.1f} GiB free"
+    raise BadInput(f"{need}: {f'--bs {free // per} fits' if free >= per else f'one photo needs {per / 2**30:.1f} GiB, so lower --size'}")
+
 # %% ../nbs/lib/03_learner.ipynb #b62b0b0b
 @dataclass(frozen=True)
 class Recipe:
@@ -319,6 +329,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
         learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
                              moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
+        check_memory(arch, round(size * max(scales)), min(bs, len(dls.train_ds)), len(scales) + 5 * bool(crop), bool(epochs), dls.device)
         out.mkdir(parents=True, exist_ok=True)
         distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
         if not resume and is_main(): _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
