@@ -16,8 +16,8 @@ from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, aug_tr
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
 from .core import load_image, cache_dir, atomic_write, BadInput, BadImage, NotFound, file_sha256
 from .safety import safe_name, confined, load_weights, read_json, check_options, check_scales, Failed
-from .backbones import shoe_model
-from .device import resolve_device, autocast, loader_kwargs
+from .backbones import shoe_model, photo_bytes
+from .device import resolve_device, autocast, loader_kwargs, free_memory
 import shoeclf
 
 # %% auto #0
@@ -254,7 +254,13 @@ class Predictor:
 
     def _forward(self, x:torch.Tensor) -> torch.Tensor:
         with torch.inference_mode(), autocast(self.device):
-            return self.model(x.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu()
+            return torch.cat([self.model(c.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu() for c in x.split(self._fits(len(x)))])
+
+    def _fits(self, n:int) -> int:
+        "Photos per forward pass: `n`, or, past `cpu_bs`, as many as the free memory holds (a `--bs` far past it would get the process killed)"
+        if n <= self.cpu_bs: return n
+        if not hasattr(self, '_per'): self._per = photo_bytes(self.cfg.arch, round(self.size * max(self.cfg.scales)))
+        return n if (free := free_memory(self.device)) is None else max(1, min(n, free // self._per))
 
     def top(self, probs:torch.Tensor, k:int=3) -> list:
         "The `k` most likely `(class, probability)` pairs of the class probabilities `probs` (`k=None`: every class, most likely first)"

@@ -19,9 +19,9 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 __all__ = ['OFFLINE_WEIGHTS', 'CNN_EXAMPLES', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache',
            'cached_weights', 'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch',
            'weights_kwargs', 'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats',
-           'activation_bytes', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody', 'MultiBody',
-           'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body', 'reference_head', 'shoe_head',
-           'shoe_model']
+           'activation_bytes', 'photo_bytes', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody',
+           'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body', 'reference_head',
+           'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -181,6 +181,11 @@ def activation_bytes(arch:str, size:int) -> tuple[int, int]:
                 if not next(mod.children(), None): mod.register_forward_hook(keep)
             m.forward_features(torch.zeros(1, 3, size, size))
     return sum(outs), max(outs)
+
+def photo_bytes(arch:str, size:int, views:int=1, train_body:bool=False) -> int:
+    "Memory one `size` px photo takes in the body of `arch`: every map of its `views` if a training step keeps them, else 6 times the largest map"
+    total,largest = activation_bytes(arch, size)
+    return views * total if train_body else 6 * largest   # a pass without gradients holds a few maps at a time (measured: 3 to 6 times the largest)
 
 # %% ../nbs/lib/01_backbones.ipynb #d47998ca
 class GeM(nn.Module):

@@ -22,7 +22,7 @@ from .core import scan_images, image_files, in_class_folders, near_duplicates, c
 from .device import to_mixed, loader_kwargs, resolve_device, free_memory
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
-from .backbones import shoe_model, backbone_stats, arch_names, conv_maps, activation_bytes
+from .backbones import shoe_model, backbone_stats, arch_names, conv_maps, photo_bytes
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
 
@@ -235,8 +235,7 @@ def number_list(s, typ=float, name:str='scales') -> list:
 # %% ../nbs/lib/03_learner.ipynb #c3f1a2b2
 def check_memory(arch:str, size:int, bs:int, views:int=1, train_body:bool=False, device='cpu') -> None:
     "`BadInput` naming a `--bs` that fits when `bs` photos at `size` px (in `views` views, every map kept if `train_body`) need more memory than `device` has free"
-    total,largest = activation_bytes(arch, size)
-    per = (views * total if train_body else 8 * largest) + 6 * 3 * 4 * size * size   # the maps, then the batch and its augmented copies
+    per = photo_bytes(arch, size, views, train_body) + 6 * 3 * 4 * size * size   # the maps, then the batch and its augmented copies
     if (free := free_memory(device)) is None or bs * per <= free: return
     need = f"{'a fine-tune step' if train_body else 'a batch'} of {bs} photo{'s' * (bs != 1)} at {size} px needs about {bs * per / 2**30:.1f} GiB of memory; {device} has {free / 2**30:.1f} GiB free"
     raise BadInput(f"{need}: {f'--bs {free // per} fits' if free >= per else f'one photo needs {per / 2**30:.1f} GiB, so lower --size'}")
