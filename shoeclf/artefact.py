@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import json, os, re, time
+import functools, json, os, re, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np, torch, timm, fastai
@@ -256,11 +256,13 @@ class Predictor:
         with torch.inference_mode(), autocast(self.device):
             return torch.cat([self.model(c.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu() for c in x.split(self._fits(len(x)))])
 
+    @functools.cached_property
+    def photo_bytes(self) -> int: "Memory one photo takes in the model's body (`backbones.photo_bytes`)"; return photo_bytes(self.cfg.arch, round(self.size * max(self.cfg.scales)))
+
     def _fits(self, n:int) -> int:
         "Photos per forward pass: `n`, or, past `cpu_bs`, as many as the free memory holds (a `--bs` far past it would get the process killed)"
-        if n <= self.cpu_bs: return n
-        if not hasattr(self, '_per'): self._per = photo_bytes(self.cfg.arch, round(self.size * max(self.cfg.scales)))
-        return n if (free := free_memory(self.device)) is None else max(1, min(n, free // self._per))
+        if n <= self.cpu_bs or (free := free_memory(self.device)) is None: return n
+        return max(1, min(n, free // self.photo_bytes))
 
     def top(self, probs:torch.Tensor, k:int=3) -> list:
         "The `k` most likely `(class, probability)` pairs of the class probabilities `probs` (`k=None`: every class, most likely first)"

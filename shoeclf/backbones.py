@@ -18,10 +18,10 @@ from fastai.vision.learner import TimmBody, create_head, apply_init
 # %% auto #0
 __all__ = ['OFFLINE_WEIGHTS', 'CNN_EXAMPLES', 'POOLS', 'HEADS', 'package_weights', 'remap_state_dict', 'weights_cache',
            'cached_weights', 'NoWeightsError', 'hub_endpoint', 'hub_reachable', 'pretrained_cfg', 'known_arch',
-           'weights_kwargs', 'no_weights', 'create_backbone', 'conv_maps', 'arch_names', 'backbone_stats',
-           'activation_bytes', 'photo_bytes', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment', 'StageBody',
-           'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body', 'reference_head',
-           'shoe_head', 'shoe_model']
+           'weights_kwargs', 'no_weights', 'create_backbone', 'meta_features', 'conv_maps', 'arch_names',
+           'backbone_stats', 'activation_bytes', 'photo_bytes', 'GeM', 'unit_trace', 'upper_triangle', 'sqrt_moment',
+           'StageBody', 'MultiBody', 'rescale', 'crop_boxes', 'crop_view', 'MultiScale', 'pooled_body',
+           'reference_head', 'shoe_head', 'shoe_model']
 
 # %% ../nbs/lib/01_backbones.ipynb #6a7710de
 OFFLINE_WEIGHTS = {  # timm architecture -> (PyPI package module, glob of its weight file)
@@ -142,12 +142,17 @@ def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kw
 
 CNN_EXAMPLES = 'choose one such as tf_efficientnet_lite1, mobilenetv2_100, convnext_tiny or resnet50'
 
+def meta_features(arch:str, size:int=224, hook=None) -> tuple[nn.Module, torch.Tensor]:
+    "The timm body of `arch` without its pooling and its features of one `size` px photo, on the meta device (shapes, no weights, no arithmetic); `hook` is a forward hook of every layer"
+    with torch.device('meta'):
+        m = timm.create_model(known_arch(arch), pretrained=False, num_classes=0, global_pool='').eval()
+        for mod in m.modules():
+            if hook and not next(mod.children(), None): mod.register_forward_hook(hook)
+        return m, m.forward_features(torch.zeros(1, 3, size, size))
+
 def conv_maps(arch:str) -> str:
-    "`arch` if its features are maps `[n, channels, h, w]`, as a convolutional network's, else `BadInput` (a vision transformer's tokens, a Swin's channels-last maps); built on the meta device: no weights, no arithmetic"
-    try:
-        with torch.device('meta'):
-            m = timm.create_model(known_arch(arch), pretrained=False, num_classes=0, global_pool='')
-            y = m.eval().forward_features(torch.zeros(1, 3, 224, 224))
+    "`arch` if its features are maps `[n, channels, h, w]`, as a convolutional network's, else `BadInput` (a vision transformer's tokens, a Swin's channels-last maps)"
+    try: m,y = meta_features(arch)
     except (AssertionError, TypeError, ValueError, NotImplementedError) as e:   # timm's own refusals, e.g. a model that pools inside
         raise BadInput(f"{arch} cannot give its feature map without pooling ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'no message'}): shoeclf pools the maps "
                        f"of a convolutional network; {CNN_EXAMPLES}") from None
@@ -155,7 +160,6 @@ def conv_maps(arch:str) -> str:
         f"{arch} gives no [channels, height, width] feature map (its features: {list(y.shape[1:])}): shoeclf pools the maps of a convolutional "
         f"network; {CNN_EXAMPLES}")
     return arch
-
 
 # %% ../nbs/lib/01_backbones.ipynb #230b6c88
 def arch_names(arch:str) -> list[str]:
@@ -174,12 +178,7 @@ def activation_bytes(arch:str, size:int) -> tuple[int, int]:
     "Bytes of the maps one `size` px photo makes in the body of `arch` (several joined by `+`): all of them and the largest"
     outs = []
     keep = lambda mod, inp, y: outs.append(y.numel() * y.element_size()) if torch.is_tensor(y) else None
-    for a in arch_names(arch):
-        with torch.device('meta'):
-            m = timm.create_model(a, pretrained=False, num_classes=0, global_pool='').eval()
-            for mod in m.modules():
-                if not next(mod.children(), None): mod.register_forward_hook(keep)
-            m.forward_features(torch.zeros(1, 3, size, size))
+    for a in arch_names(arch): meta_features(a, size, keep)
     return sum(outs), max(outs)
 
 def photo_bytes(arch:str, size:int, views:int=1, train_body:bool=False) -> int:
