@@ -6,6 +6,7 @@
 from __future__ import annotations
 import numpy as np, pandas as pd, torch
 from sklearn.model_selection import StratifiedGroupKFold
+from .core import BadInput
 from .heads import fit_logreg
 
 # %% auto #0
@@ -17,6 +18,8 @@ def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
     "`(seed, fold, train_idx, test_idx)` of a repeated stratified k-fold; items of one group (near-duplicates) stay on one side"
     labels = np.asarray(labels)
     groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
+    if not len(labels): raise BadInput('cv_folds needs labelled items: labels is empty')
+    if groups.shape != labels.shape: raise BadInput(f'groups names one group per item: {len(groups)} groups for {len(labels)} labels')
     return [(s, k, tr, te) for s in seeds
             for k,(tr,te) in enumerate(StratifiedGroupKFold(n_splits, shuffle=True, random_state=s).split(labels, labels, groups))]
 
@@ -76,7 +79,12 @@ def probe_readings(views:dict, labels, groups=None, train_views=('clean','flip')
     readings = readings or {'clean': ('clean',)}
     labels,classes = np.asarray(labels),np.unique(labels)
     tests = list(dict.fromkeys(v for vs in readings.values() for v in vs))
+    if missing := [v for v in dict.fromkeys([*train_views, *tests]) if v not in views]:
+        raise BadInput(f"views holds no {', '.join(map(repr, missing))} (it holds {', '.join(map(repr, views))})")
     X = {k: torch.as_tensor(np.asarray(views[k]), dtype=torch.float32) for k in {*train_views, *tests}}
+    for k,x in X.items():
+        if len(x) != len(labels): raise BadInput(f'view {k!r} has {len(x)} rows for {len(labels)} labels: one row of features per item')
+        if not x.isfinite().all(): raise BadInput(f'view {k!r} holds NaN or infinite features: compute them again')
     rows = {r: [] for r in readings}
     for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds):
         p = dict(zip(tests, probe_predict(X, labels, share(tr, labels, train_frac) if train_frac < 1 else tr, te, train_views, tests, C)))
