@@ -118,8 +118,10 @@ class ModelCfg:
             self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
             if len(self.mean) != 3 or len(self.std) != 3 or not all(s > 0 for s in self.std):   # NaN fails s > 0
                 raise BadInput(f'mean and std must be three numbers each (std > 0), not {self.mean} and {self.std}')
-        if self.weights is not None and not (isinstance(self.weights, str) and re.fullmatch('[0-9a-f]{64}', self.weights)):
-            raise BadInput(f'weights must be the sha256 of model.safetensors (64 hex digits), not {str(self.weights)[:70]!r}')
+        if self.weights is not None:
+            if not (isinstance(self.weights, str) and re.fullmatch('[0-9a-fA-F]{64}', self.weights)):
+                raise BadInput(f'weights must be the sha256 of model.safetensors (64 hex digits), not {str(self.weights)[:70]!r}')
+            self.weights = self.weights.lower()
         files = lambda k: self.split.get(k, [])
         if self.split is not None and not (isinstance(self.split, dict) and isinstance(self.split.get('data', ''), str) and
                                            all(isinstance(files(k), list) and all(isinstance(f, str) for f in files(k)) for k in ('train', 'valid'))):
@@ -244,8 +246,13 @@ class Predictor:
         x = x.to(self.device)
         plain = self._forward(x) if plain is None else plain.float().cpu()
         if self.tta is None: return plain
-        with no_random(TTA_SEED): aug = torch.stack([self._forward(self.augment(x)) for _ in range(TTA_N)]).mean(0)
+        views = [self._views(o[None]) for o in x]   # each photo's own draws: its reading does not depend on the batch it is in
+        aug = torch.stack([self._forward(torch.cat(v)) for v in zip(*views)]).mean(0)
         return torch.lerp(aug, plain, TTA_BETA)
+
+    def _views(self, x1:torch.Tensor) -> list:
+        "The `TTA_N` augmented views of one preprocessed photo `x1` (`[1,3,size,size]`), drawn from `TTA_SEED`"
+        with no_random(TTA_SEED): return [self.augment(x1) for _ in range(TTA_N)]
 
     def augment(self, x:torch.Tensor) -> torch.Tensor:
         "A random augmented view (the training augmentations) of the preprocessed batch `x`"

@@ -102,6 +102,7 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
     except UnidentifiedImageError: raise BadImage('not an image', name) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
         raise BadImage(f'too large: {e}', name) from None
+    except MemoryError: raise   # the machine's memory, not the file (its pixels are within the limit)
     except Exception as e:   # PIL's decoders raise any error on a hostile file (OSError, but also IndexError in QOI, NotImplementedError in DDS)
         raise BadImage(f'corrupt or truncated: {e}', name) from None
 
