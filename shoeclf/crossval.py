@@ -16,31 +16,40 @@ __all__ = ['cv_folds', 'fold_scores', 'cross_validate', 'paired_diff', 'cv_table
 # %% ../nbs/lib/03a_crossval.ipynb #46b974f3
 def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
     "`(seed, fold, train_idx, test_idx)` of a repeated stratified k-fold; items of one group (near-duplicates) stay on one side"
-    labels = np.asarray(labels)
+    labels = np.asarray([] if labels is None else labels)
+    if labels.ndim != 1 or not len(labels): raise BadInput(f'cv_folds needs one label per item, not {"nothing" if labels.ndim == 1 else f"an array of shape {list(labels.shape)}"}')
+    if pd.isna(labels).any(): raise BadInput('labels holds missing values (NaN or None): label every item')
     groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
-    if not len(labels): raise BadInput('cv_folds needs labelled items: labels is empty')
-    if groups.shape != labels.shape: raise BadInput(f'groups names one group per item: {len(groups)} groups for {len(labels)} labels')
+    if groups.shape != labels.shape: raise BadInput(f'groups names one group per item: {groups.size} groups for {len(labels)} labels')
+    if isinstance(n_splits, bool) or not isinstance(n_splits, (int, np.integer)) or n_splits < 2: raise BadInput(f'n_splits must be a whole number of at least 2, not {n_splits!r}')
+    if len(np.unique(labels)) < 2: raise BadInput('cross-validating a classifier needs at least two classes among the labels')
+    if n_splits > (g := len(np.unique(groups))): raise BadInput(f'{n_splits} folds need at least {n_splits} groups of items, and there are {g}: lower n_splits')
     return [(s, k, tr, te) for s in seeds
             for k,(tr,te) in enumerate(StratifiedGroupKFold(n_splits, shuffle=True, random_state=s).split(labels, labels, groups))]
 
 # %% ../nbs/lib/03a_crossval.ipynb #1f920b1b
 def fold_scores(pred, labels, te, by=None) -> dict:
     "Accuracy of the predicted labels `pred` of items `te` (indices into `labels`), and per kind of item in `by`"
-    ok = np.asarray(pred) == np.asarray(labels)[te]
+    if len(pred := np.asarray(pred).reshape(-1)) != len(te): raise BadInput(f'{len(pred)} predictions for {len(te)} test items: one predicted label per item of te')
+    ok = pred == np.asarray(labels)[te]
     kinds = {} if by is None else {f'accuracy_{b}': float(ok[np.asarray(by)[te] == b].mean()) for b in np.unique(by)}
     return dict(n_test=len(te), accuracy=float(ok.mean()), **kinds)
 
 def cross_validate(fit_predict, labels, groups=None, n_splits:int=5, seeds=(0,1,2), by=None) -> pd.DataFrame:
     "Accuracy of `fit_predict(train_idx, test_idx)` (the predicted labels of `test_idx`) on every fold of `cv_folds`, and per kind of item in `by`"
+    if by is not None and len(by) != len(labels): raise BadInput(f'by names the kind of every item: {len(by)} kinds for {len(labels)} labels')
     return pd.DataFrame([dict(seed=s, fold=k, **fold_scores(fit_predict(tr, te), labels, te, by)) for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds)])
 
 # %% ../nbs/lib/03a_crossval.ipynb #17b79d96
 def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
     "Mean of `a - b` (two recipes' accuracies on the same folds) and its 95 % interval, corrected for overlapping training sets"
     from scipy.stats import t
-    d = np.asarray(a, dtype=float) - np.asarray(b, dtype=float)
-    if len(d) < 2: raise ValueError("paired_diff needs the accuracies of at least two folds")
-    if n_splits < 2: raise ValueError(f"n_splits is the folds of one repeat, at least 2, not {n_splits}")
+    try: a,b = np.asarray(a, dtype=float).reshape(-1),np.asarray(b, dtype=float).reshape(-1)
+    except (TypeError, ValueError): raise BadInput('paired_diff takes two lists of accuracies (numbers), one per fold') from None
+    if len(a) != len(b): raise BadInput(f'paired_diff pairs the same folds: {len(a)} accuracies against {len(b)}')
+    if not np.isfinite(d := a - b).all(): raise BadInput('paired_diff: an accuracy is NaN or infinite')
+    if len(d) < 2: raise BadInput("paired_diff needs the accuracies of at least two folds")
+    if n_splits < 2: raise BadInput(f"n_splits is the folds of one repeat, at least 2, not {n_splits}")
     h = t.ppf(0.975, len(d)-1) * np.sqrt((1/len(d) + 1/(n_splits-1)) * d.var(ddof=1))  # Nadeau & Bengio's correction
     return float(d.mean()), float(d.mean()-h), float(d.mean()+h)
 
@@ -48,6 +57,8 @@ def paired_diff(a, b, n_splits:int=5) -> tuple[float, float, float]:
 def cv_table(results:dict, base:str, n_splits:int=5, metric:str='accuracy', kinds=()) -> pd.DataFrame:
     "Per recipe in `results` (name -> `cross_validate` frame): mean ± sd `metric` (%), paired difference to `base` with its 95 % interval; a column per kind in `kinds` (`by`'s) with its own"
     if base not in results: raise ValueError(f"base {base!r} is not one of the recipes: {', '.join(results)}")
+    if missing := [k for k,v in results.items() if metric not in getattr(v, 'columns', ())]:
+        raise BadInput(f"{metric!r} is not a column of the results of {', '.join(map(repr, missing))} (frames of cross_validate or probe_cv)")
     acc = {k: np.asarray(v[metric], dtype=float) for k,v in results.items()}
     rows = []
     for name,a in acc.items():
@@ -65,6 +76,14 @@ def share(idx, labels, frac:float, seed:int=0) -> np.ndarray:
     return np.concatenate([rng.permutation(i)[:max(1, round(frac * len(i)))] for i in (idx[labels[idx] == c] for c in np.unique(labels[idx]))])
 
 # %% ../nbs/lib/03a_crossval.ipynb #11f1a547
+def _features(x, name:str, n:int) -> torch.Tensor:
+    "The features `x` of view `name` as a float tensor `[n, d]`; `BadInput` naming what else it is"
+    try: x = torch.as_tensor(np.asarray(x, dtype=np.float32))
+    except (TypeError, ValueError): raise BadInput(f'view {name!r} holds no numbers: features are an array [items, features]') from None
+    if x.ndim != 2 or len(x) != n: raise BadInput(f'view {name!r} must be [items, features] with one row per item ({n}), not of shape {list(x.shape)}')
+    if not x.isfinite().all(): raise BadInput(f'view {name!r} holds NaN or infinite features: compute them again')
+    return x
+
 def probe_predict(views:dict, labels, tr, te, train_views=('clean','flip'), test_views=('clean',), C:float=0.01) -> np.ndarray:
     "Class probabilities `[len(test_views), len(te), n_classes]` (classes sorted) of items `te` in each of `test_views`, from one linear head fitted on items `tr`"
     X = lambda v: torch.as_tensor(np.asarray(views[v]), dtype=torch.float32)
@@ -79,12 +98,12 @@ def probe_readings(views:dict, labels, groups=None, train_views=('clean','flip')
     readings = readings or {'clean': ('clean',)}
     labels,classes = np.asarray(labels),np.unique(labels)
     tests = list(dict.fromkeys(v for vs in readings.values() for v in vs))
+    if not train_views or not all(readings.values()): raise BadInput('train_views and every reading need at least one view')
     if missing := [v for v in dict.fromkeys([*train_views, *tests]) if v not in views]:
         raise BadInput(f"views holds no {', '.join(map(repr, missing))} (it holds {', '.join(map(repr, views))})")
-    X = {k: torch.as_tensor(np.asarray(views[k]), dtype=torch.float32) for k in {*train_views, *tests}}
-    for k,x in X.items():
-        if len(x) != len(labels): raise BadInput(f'view {k!r} has {len(x)} rows for {len(labels)} labels: one row of features per item')
-        if not x.isfinite().all(): raise BadInput(f'view {k!r} holds NaN or infinite features: compute them again')
+    if not C > 0: raise BadInput(f'C, the inverse strength of the L2 penalty, must be > 0, not {C}')
+    X = {k: _features(views[k], k, len(labels)) for k in dict.fromkeys([*train_views, *tests])}
+    if len(widths := {x.shape[1] for x in X.values()}) > 1: raise BadInput(f'the views must have the same number of features, not {sorted(widths)}')
     rows = {r: [] for r in readings}
     for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds):
         p = dict(zip(tests, probe_predict(X, labels, share(tr, labels, train_frac) if train_frac < 1 else tr, te, train_views, tests, C)))
