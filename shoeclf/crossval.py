@@ -31,13 +31,13 @@ def cv_folds(labels, groups=None, n_splits:int=5, seeds=(0,1,2)) -> list:
 def fold_scores(pred, labels, te, by=None) -> dict:
     "Accuracy of the predicted labels `pred` of items `te` (indices into `labels`), and per kind of item in `by`"
     if len(pred := np.asarray(pred).reshape(-1)) != len(te): raise BadInput(f'{len(pred)} predictions for {len(te)} test items: one predicted label per item of te')
+    if by is not None and len(by) != len(labels): raise BadInput(f'by names the kind of every item: {len(by)} kinds for {len(labels)} labels')
     ok = pred == np.asarray(labels)[te]
     kinds = {} if by is None else {f'accuracy_{b}': float(ok[np.asarray(by)[te] == b].mean()) for b in np.unique(by)}
     return dict(n_test=len(te), accuracy=float(ok.mean()), **kinds)
 
 def cross_validate(fit_predict, labels, groups=None, n_splits:int=5, seeds=(0,1,2), by=None) -> pd.DataFrame:
     "Accuracy of `fit_predict(train_idx, test_idx)` (the predicted labels of `test_idx`) on every fold of `cv_folds`, and per kind of item in `by`"
-    if by is not None and len(by) != len(labels): raise BadInput(f'by names the kind of every item: {len(by)} kinds for {len(labels)} labels')
     return pd.DataFrame([dict(seed=s, fold=k, **fold_scores(fit_predict(tr, te), labels, te, by)) for s,k,tr,te in cv_folds(labels, groups, n_splits, seeds)])
 
 # %% ../nbs/lib/03a_crossval.ipynb #17b79d96
@@ -94,7 +94,7 @@ def probe_predict(views:dict, labels, tr, te, train_views=('clean','flip'), test
 def probe_readings(views:dict, labels, groups=None, train_views=('clean','flip'), readings:dict=None, C:float=0.01,
                    train_frac:float=1., n_splits:int=5, seeds=(0,1,2), by=None) -> dict:
     "`{reading: cross_validate frame}` of one linear head per fold on cached features `views` (name -> `[n, d]` array), read on each of `readings` (name -> test views whose probabilities are averaged)"
-    if not 0 < train_frac <= 1: raise ValueError(f"train_frac must be in (0, 1], got {train_frac}")
+    if not 0 < train_frac <= 1: raise BadInput(f"train_frac must be in (0, 1], got {train_frac}")
     readings = readings or {'clean': ('clean',)}
     labels,classes = np.asarray(labels),np.unique(labels)
     tests = list(dict.fromkeys(v for vs in readings.values() for v in vs))
