@@ -328,7 +328,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
         learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
                              moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
-        check_memory(arch, round(size * max(scales)), min(bs, len(dls.train_ds)), len(scales) + 5 * bool(crop), bool(epochs), dls.device)
+        check_memory(arch, round(size * max(scales)), min(bs, len(dls.train_ds)), len(getattr(learn.model[0], 'views', [1])), bool(epochs), dls.device)   # MultiScale's views: its scales and crops
         out.mkdir(parents=True, exist_ok=True)
         distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
         if not resume and is_main(): _write_progress(out, config=config, phase='start', epoch=0, best=-1.)

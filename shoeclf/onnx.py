@@ -16,7 +16,8 @@ from .safety import not_an_input, regular_file, model_files, check_options, Fold
 from .artefact import Predictor, ModelCfg, load_model
 
 # %% auto #0
-__all__ = ['OPSET', 'ONNX_KEYS', 'onnx_out', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
+__all__ = ['OPSET', 'ONNX_KEYS', 'onnx_out', 'weights_sha256', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor',
+           'export_onnx_cli']
 
 # %% ../nbs/lib/09_onnx.ipynb #b7085cf7
 OPSET = 18
@@ -25,6 +26,10 @@ ONNX_KEYS = ('arch', 'classes', 'size', 'resize', 'mean', 'std')   # what an ONN
 def onnx_out(model_dir, out) -> Path:
     "`out` if an ONNX file of the model in `model_dir` may be written there: a `.onnx` name, not one of the model's files"
     return not_an_input(out, *model_files(model_dir), suffix='.onnx')
+
+def weights_sha256(cfg:ModelCfg, model_dir) -> str:
+    "The sha256 of the weights of the model in `model_dir`: the one its `model.json` records (`load_model` checked it), else the file's"
+    return cfg.weights or file_sha256(Path(model_dir)/'model.safetensors')
 
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
@@ -36,7 +41,7 @@ def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     prog = torch.onnx.export(model, (x,), dynamo=True, opset_version=opset, input_names=['image'],
                              output_names=['logits'], dynamic_shapes=({0: batch},), verbose=False)
     proto = prog.model_proto
-    keep = {k: getattr(cfg, k) for k in ONNX_KEYS} | dict(weights=file_sha256(Path(model_dir)/'model.safetensors'))   # the very weights: a retrain changes them
+    keep = {k: getattr(cfg, k) for k in ONNX_KEYS} | dict(weights=weights_sha256(cfg, model_dir))   # the very weights: a retrain changes them
     onnx.helper.set_model_props(proto, {'shoeclf': json.dumps(keep)})
     onnx.checker.check_model(proto)
     atomic_write(out, lambda tmp: onnx.save(proto, tmp))
@@ -75,7 +80,7 @@ class OnnxPredictor(Predictor):
         meta,fix = onnx_meta(onnx_path),f'export it again: shoeclf export-onnx {model_dir} {onnx_path}'
         if differ := [k for k in ONNX_KEYS if meta.get(k) != getattr(self.cfg, k)]:
             raise BadInput(f"{onnx_path} was not exported from {model_dir} (they differ in {', '.join(differ)}): {fix}")
-        if meta.get('weights', w := file_sha256(Path(model_dir)/'model.safetensors')) != w:   # files from before the digest have none
+        if meta.get('weights', w := weights_sha256(self.cfg, model_dir)) != w:   # files from before the digest have none
             raise BadInput(f"{onnx_path} was exported from other weights than {model_dir}'s (trained again since?): {fix}")
         self.model = OnnxModel(onnx_path, threads)
         shapes = [[*self.model.session.get_inputs()[0].shape[1:]], [*self.model.session.get_outputs()[0].shape[1:]]]
