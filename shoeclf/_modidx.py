@@ -443,6 +443,7 @@ d = { 'settings': { 'branch': 'main',
                                     'shoeclf.test_utils.few_photos': ('lib/test_utils.html#few_photos', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.file_tree': ('lib/test_utils.html#file_tree', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.free_port': ('lib/test_utils.html#free_port', 'shoeclf/test_utils.py'),
+                                    'shoeclf.test_utils.own_tmpdir': ('lib/test_utils.html#own_tmpdir', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.quick_model': ('lib/test_utils.html#quick_model', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.serve_mirror': ('lib/test_utils.html#serve_mirror', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.tree_digest': ('lib/test_utils.html#tree_digest', 'shoeclf/test_utils.py')}}}

@@ -4,7 +4,8 @@
 
 # %% ../nbs/lib/04_test_utils.ipynb #334d5af2
 from __future__ import annotations
-import hashlib, html, json, mimetypes, re, socket, sys, tempfile, threading
+import hashlib, html, json, mimetypes, os, re, shutil, socket, sys, tempfile, threading
+from multiprocessing.util import Finalize
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
@@ -12,8 +13,20 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'few_photos',
-           'file_tree', 'tree_digest']
+__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos',
+           'few_photos', 'file_tree', 'tree_digest']
+
+# %% ../nbs/lib/04_test_utils.ipynb #317593b1
+_owned = {}   # process id -> its temporary folder
+
+def own_tmpdir(prefix:str='shoeclf-tests-') -> Path:
+    "Send this process's temporary files, and those of the processes it starts, to a folder removed when it exits"
+    d = _owned.get(os.getpid())
+    if d is None:
+        d = _owned[os.getpid()] = Path(tempfile.mkdtemp(prefix=prefix))
+        Finalize(None, shutil.rmtree, args=(d,), kwargs=dict(ignore_errors=True), exitpriority=0)   # at exit, also in multiprocessing's workers
+    tempfile.tempdir = os.environ['TMPDIR'] = str(d)
+    return d
 
 # %% ../nbs/lib/04_test_utils.ipynb #fddf756f
 def quick_model(data_dir, model_dir, arch:str="tf_efficientnet_lite0", size:int=128, n_views:int=0, epochs:int=20,
