@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/01a_device.ipynb #67b2a927
 from __future__ import annotations
-import os, re, contextlib
+import os, re, contextlib, resource
 import torch
 from .core import BadInput
 
@@ -58,12 +58,18 @@ def _read_int(fn) -> int|None:
     except (OSError, IndexError): return None
     return int(w) if w.isdigit() else None
 
+def _vm_size(root='/') -> int:
+    "Bytes of address space this process holds (`VmSize`), 0 where unknown"
+    try: return next(int(l.split()[1]) * 1024 for l in open(f'{root}proc/self/status') if l.startswith('VmSize:'))
+    except (OSError, StopIteration, ValueError, IndexError): return 0
+
 def free_memory(device, root='/') -> int|None:
-    "Bytes `device` can still allocate: a GPU's free memory, or a CPU's `MemAvailable` within the cgroup's limit (under `root`); None where unknown"
+    "Bytes `device` can still allocate: a GPU's free memory, or a CPU's `MemAvailable` within the cgroup's limit and `ulimit -v` (under `root`); None where unknown"
     device = resolve_device(device)
     if device.type == 'cuda': return torch.cuda.mem_get_info(device)[0]
     try: avail = next(int(l.split()[1]) * 1024 for l in open(f'{root}proc/meminfo') if l.startswith('MemAvailable:'))
     except (OSError, StopIteration, ValueError, IndexError): return None
     cg = f'{root}sys/fs/cgroup/'
     if (lim := _read_int(cg + 'memory.max')) is not None: avail = min(avail, lim - (_read_int(cg + 'memory.current') or 0))
+    if (lim := resource.getrlimit(resource.RLIMIT_AS)[0]) != resource.RLIM_INFINITY: avail = min(avail, lim - _vm_size(root))
     return max(avail, 0)
