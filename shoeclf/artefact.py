@@ -220,9 +220,19 @@ class Predictor:
     cpu_bs = 8   # photos per batch on a CPU: larger torch batches run slower there (bench/batch_speed.txt)
     def __init__(self, model_dir, threads:int=None, device='cpu', tta:bool=False):
         if check_options(dict(threads=threads))['threads']: torch.set_num_threads(threads)
-        self.device = resolve_device(device)
-        self.model,self.cfg = load_model(model_dir)
-        self.model = self.model.to(self.device, memory_format=torch.channels_last)
+        device = resolve_device(device)
+        model,cfg = load_model(model_dir)
+        self._setup(model.to(device, memory_format=torch.channels_last), cfg, device, tta)
+
+    @classmethod
+    def from_learner(cls, learn, tta:bool=False) -> Predictor:
+        "A `Predictor` on the model, config (`learn.cfg`) and device of `learn`, loading nothing"
+        self = cls.__new__(cls)
+        self._setup(learn.model.eval(), learn.cfg, learn.dls.device, tta)
+        return self
+
+    def _setup(self, model, cfg, device, tta):
+        self.model,self.cfg,self.device = model,cfg,device
         self.classes,self.size = self.cfg.classes,self.cfg.size
         self._resize = resize_tfm(self.size, self.cfg.resize)
         self._mean,self._std = (torch.tensor(v).view(3,1,1) for v in (self.cfg.mean, self.cfg.std))
@@ -242,7 +252,7 @@ class Predictor:
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
     def batch_probs(self, x:torch.Tensor, plain:torch.Tensor=None) -> torch.Tensor:
-        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`; with TTA `Learner.tta`'s mix: `TTA_BETA` of the plain view's (`plain` if already computed), the rest the mean of `TTA_N` augmented views'"
+        "Class probabilities (float32, on the CPU) of a batch `x` (`[n,3,size,size]`) already preprocessed by `preprocess`; with TTA the mix of `Learner.tta`: `TTA_BETA` of the plain view's (`plain` if already computed), the rest the mean of `TTA_N` augmented views'"
         x = x.to(self.device)
         plain = self._forward(x) if plain is None else plain.float().cpu()
         if self.tta is None: return plain
@@ -264,7 +274,7 @@ class Predictor:
             return torch.cat([self.model(c.contiguous(memory_format=torch.channels_last)).float().softmax(1).cpu() for c in x.split(self._fits(len(x)))])
 
     @functools.cached_property
-    def photo_bytes(self) -> int: "Memory one photo takes in the model's body (`backbones.photo_bytes`)"; return photo_bytes(self.cfg.arch, round(self.size * max(self.cfg.scales)))
+    def photo_bytes(self) -> int: "Memory one photo takes in the model's body (`backbones.photo_bytes`)"; return photo_bytes(self.cfg.arch, self.size, scales=self.cfg.scales)
 
     def _fits(self, n:int) -> int:
         "Photos per forward pass: `n`, or, past `cpu_bs`, as many as the free memory holds (a `--bs` far past it would get the process killed)"

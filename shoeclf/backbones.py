@@ -181,9 +181,9 @@ def activation_bytes(arch:str, size:int) -> tuple[int, int]:
     for a in arch_names(arch): meta_features(a, size, keep)
     return sum(outs), max(outs)
 
-def photo_bytes(arch:str, size:int, views:int=1, train_body:bool=False) -> int:
-    "Memory one `size` px photo takes in the body of `arch`: every map of its `views` if a training step keeps them, else 6 times the largest map"
-    total,largest = activation_bytes(arch, size)
+def photo_bytes(arch:str, size:int, views:int=1, train_body:bool=False, scales=(1.,)) -> int:
+    "Memory one `size` px photo takes in the body of `arch` at the largest of `scales`: every map of its `views` if a training step keeps them, else 6 times the largest map"
+    total,largest = activation_bytes(arch, round(size * max(scales)))   # as `rescale` sizes it
     return views * total if train_body else 6 * largest   # a pass without gradients holds a few maps at a time (measured: 3 to 6 times the largest)
 
 # %% ../nbs/lib/01_backbones.ipynb #d47998ca

@@ -15,18 +15,18 @@ from fastcore.basics import store_attr, groupby
 from fastcore.foundation import L
 from fastcore.parallel import parallel
 from fastcore.meta import delegates
+from fastprogress.fastprogress import progress_bar
 from fastcore.script import call_parse, Param
-from fastai.torch_core import set_seed
 from .core import BadImage, BadInput, NotFound, load_image, image_problem, image_files, scan_images, in_class_folders, near_duplicates, atomic_write, one_line
 from .safety import not_an_input, model_files, Failed
-from .artefact import load_learner_dir, split_items, Predictor, shoe_aug, TTA_N, TTA_BETA, TTA_SEED
+from .artefact import load_learner_dir, split_items, Predictor
 from .batch import expand_paths, load_predictor, batch_predictions, predict_csv, report_csv
 
 # %% auto #0
-__all__ = ['PHOTO_KINDS', 'IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'tta_tfms', 'model_preds',
-           'Evaluation', 'photo_kind', 'evaluate', 'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion',
-           'plot_per_class', 'plot_top_losses', 'plot_history', 'save_fig', 'print_report', 'evaluate_cli',
-           'predict_files', 'predict_cli']
+__all__ = ['PHOTO_KINDS', 'IMAGE_FILES', 'classification_metrics', 'metrics_table', 'labelled_files', 'model_preds', 'Evaluation',
+           'photo_kind', 'evaluate', 'find_leaks', 'leaked', 'plot_pairs', 'plot_confusion', 'plot_per_class',
+           'plot_top_losses', 'plot_history', 'save_fig', 'print_report', 'evaluate_cli', 'predict_files',
+           'predict_cli']
 
 # %% ../nbs/lib/05_evaluation.ipynb #2f6e4045
 def _safe_div(a, b): return np.divide(a, b, out=np.zeros(len(a)), where=b>0)
@@ -69,20 +69,14 @@ def labelled_files(items, classes) -> tuple[L, list]:
     return good.filter(lambda f: f.parent.name in classes), skipped
 
 # %% ../nbs/lib/05_evaluation.ipynb #578b6b3b
-@delegates(shoe_aug, but=['size'])
-def tta_tfms(dl, size:int, **kwargs) -> dict:
-    "`item_tfms` and `batch_tfms` for `Learner.tta`: those of `dl` (resize, normalisation) plus the training augmentations (`shoe_aug` at `size`)"
-    return dict(item_tfms=list(dl.after_item.fs), batch_tfms=[*dl.after_batch.fs, *shoe_aug(size, **kwargs)])
-
-def model_preds(learn, files, tta:bool=False, n:int=TTA_N, beta:float=TTA_BETA, seed:int=TTA_SEED, progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
-    "Probabilities and targets of `learn` on labelled `files`, through `learn.dls.test_dl` (with TTA if `tta`: `n` augmented views, the plain one weighted `beta`)"
+def model_preds(learn, files, tta:bool=False, progress:bool=False) -> tuple[torch.Tensor, torch.Tensor]:
+    "Probabilities and targets of `learn` on labelled `files`, through `learn.dls.test_dl`; with `tta`, each photo read as `Predictor(tta=True)` reads it"
     dl = learn.dls.test_dl(files, with_labels=True)
-    with (nullcontext() if progress else learn.no_bar()):
-        if not tta: probs,targs = learn.get_preds(dl=dl)
-        else:
-            set_seed(seed)
-            probs,targs = learn.tta(dl=dl, n=n, beta=beta, **tta_tfms(dl, learn.cfg.size))
-    return probs, targs
+    if not tta:
+        with (nullcontext() if progress else learn.no_bar()): return learn.get_preds(dl=dl)
+    pred = Predictor.from_learner(learn, tta=True)
+    probs,targs = zip(*[(pred.batch_probs(x), y.cpu()) for x,y in (progress_bar(dl) if progress else dl)])
+    return torch.cat(probs), torch.cat(targs)
 
 # %% ../nbs/lib/05_evaluation.ipynb #028203d3
 def _in(files, others) -> list:

@@ -233,9 +233,9 @@ def number_list(s, typ=float, name:str='scales') -> list:
     except (ValueError, ZeroDivisionError): raise BadInput(f"--{name} must be comma-separated {typ.__name__}s, not {s!r}") from None
 
 # %% ../nbs/lib/03_learner.ipynb #c3f1a2b2
-def check_memory(arch:str, size:int, bs:int, views:int=1, train_body:bool=False, device='cpu') -> None:
-    "`BadInput` naming a `--bs` that fits when `bs` photos at `size` px (in `views` views, every map kept if `train_body`) need more memory than `device` has free"
-    per = photo_bytes(arch, size, views, train_body) + 6 * 3 * 4 * size * size   # the maps, then the batch and its augmented copies
+def check_memory(arch:str, size:int, bs:int, views:int=1, train_body:bool=False, device='cpu', scales=(1.,)) -> None:
+    "`BadInput` naming a `--bs` that fits when `bs` photos at `size` px (in `views` views at up to the largest of `scales`, every map kept if `train_body`) need more memory than `device` has free"
+    per = photo_bytes(arch, size, views, train_body, scales) + 6 * 3 * 4 * size * size   # the maps, then the batch and its augmented copies
     if (free := free_memory(device)) is None or bs * per <= free: return
     need = f"{'a fine-tune step' if train_body else 'a batch'} of {bs} photo{'s' * (bs != 1)} at {size} px needs about {bs * per / 2**30:.1f} GiB of memory; {device} has {free / 2**30:.1f} GiB free"
     raise BadInput(f"{need}: {f'--bs {free // per} fits' if free >= per else f'one photo needs {per / 2**30:.1f} GiB, so lower --size'}")
@@ -328,7 +328,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
         learn = shoe_learner(dls, arch, pretrained=pretrained, weights=weights, head=head, pool=pool, stages=stages, scales=scales, crop=crop,
                              moment=moment, moment_stages=moment_stages, label_smoothing=label_smoothing)   # ...and the stages, before anything is written
-        check_memory(arch, round(size * max(scales)), min(bs, len(dls.train_ds)), len(getattr(learn.model[0], 'views', [1])), bool(epochs), dls.device)   # MultiScale's views: its scales and crops
+        check_memory(arch, size, min(bs, len(dls.train_ds)), len(getattr(learn.model[0], 'views', [1])), bool(epochs), dls.device, scales)   # MultiScale's views: its scales and crops
         out.mkdir(parents=True, exist_ok=True)
         distrib_barrier()   # every rank has read the progress before rank 0 rewrites it
         if not resume and is_main(): _write_progress(out, config=config, phase='start', epoch=0, best=-1.)
