@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import ctypes, re, socket
+import ctypes, re, socket, time
 from pathlib import Path
 import numpy as np, torch, matplotlib
 import torch.nn.functional as F
@@ -159,8 +159,13 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
     if examples and not Path(examples).is_dir(): raise BadInput(f'--examples {examples} is not a folder of class/* photos')
     addr = host[1:-1] if host[:1] + host[-1:] == '[]' else host     # an IPv6 address, bare (::1) or as in a URL ([::1])
     with socket.socket(socket.AF_INET6 if ':' in addr else socket.AF_INET) as s:    # a port in use: one line now, not a traceback after the model is loaded
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)   # as the server binds: a port an app just stopped on (TIME_WAIT) is free
         try: s.bind((addr, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None
     one_heap()
-    make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta).launch(   # Gradio builds its URLs from server_name: IPv6 in brackets
-        server_name=f'[{addr}]' if ':' in addr else addr, server_port=port, max_file_size=max_bytes, share=False)
+    demo = make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta)
+    demo.launch(server_name=f'[{addr}]' if ':' in addr else addr, server_port=port, max_file_size=max_bytes, share=False,   # Gradio builds its URLs from server_name: IPv6 in brackets
+                prevent_thread_lock=True)   # Gradio's own wait swallows Ctrl-C (exit 0): here it reaches `shoeclf`'s one line and 130
+    try:
+        while demo.is_running: time.sleep(0.1)
+    finally: demo.close(verbose=False)

@@ -37,6 +37,7 @@ class PoliteSession(requests.Session):
         self.max_redirects = max_redirects
         self.headers['User-Agent'] = user_agent
         self._next, self._lock = {}, threading.Lock()
+        self.stop = threading.Event()   # set: the downloads under way end at once (`within`), as on an interrupt
 
     def left(self) -> float:
         "Seconds until `deadline` (a `time.monotonic()` time; None: no end)"
@@ -88,17 +89,19 @@ def _request_problem(e:requests.RequestException|urllib3.exceptions.HTTPError) -
     if isinstance(e, requests.ConnectionError): return 'connection failed'
     return f'request failed: {type(e).__name__}'
 
-def within(fn, seconds:float, what:str):
-    "`fn(box)`, run in a daemon thread, if it ends within `seconds` (`inf`: no limit; none left: not run); else `FetchError` saying it was not `what` in time, with `box['late']` set for `fn` to stop at its next step"
+def within(fn, seconds:float, what:str, stop:threading.Event=None):
+    "`fn(box)`, run in a daemon thread, if it ends within `seconds` (`inf`: no limit; none left: not run) and before `stop` is set; else `FetchError` saying it was not `what` in time, with `box['late']` set for `fn` to stop at its next step"
     if seconds <= 0: raise FetchError('not asked: the deadline has passed')
-    box = {}
+    box, end = {}, time.monotonic() + seconds
     def run():
         try: box['data'] = fn(box)
         except BaseException as e: box['error'] = e
-    t = threading.Thread(target=run, daemon=True); t.start(); t.join(None if seconds == math.inf else seconds)
+    t = threading.Thread(target=run, daemon=True); t.start()
+    while t.is_alive() and (left := end - time.monotonic()) > 0 and not (stop and stop.is_set()):
+        t.join(min(left, 0.1) if stop else None if left == math.inf else left)   # with `stop`, a look at it every 0.1 s
     if t.is_alive():
         box['late'] = True   # the thread is left to end by itself: a download at its next read, which a timeout bounds
-        raise FetchError(f'too slow: not {what} within {seconds:.3g} s')
+        raise FetchError('stopped' if stop and stop.is_set() else f'too slow: not {what} within {seconds:.3g} s')
     if 'error' in box: raise box['error']
     return box['data']
 
@@ -124,5 +127,5 @@ def fetch(url:str, session:PoliteSession, max_bytes:int=MAX_DOWNLOAD, max_time:f
     "The body of `url` (an image, if `image`) of at most `max_bytes` that arrives within `max_time` seconds and the session's deadline; else raise `FetchError`"
     scheme = urlsplit(url).scheme.lower()
     if scheme not in ('http', 'https'): raise FetchError(f'unsupported url scheme {scheme!r}')
-    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), min(max_time, session.left()), 'downloaded')   # a timeout bounds each read, not a download
+    return within(lambda box: _get(url, session, max_bytes, image, box, **kwargs), min(max_time, session.left()), 'downloaded', session.stop)   # a timeout bounds each read, not a download
 

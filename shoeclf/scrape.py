@@ -15,14 +15,14 @@ from fastcore.foundation import L
 from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
-                          quarantine, cache_dir, components, members, BadInput, NotFound)
-from .safety import safe_name, confined, outside, own_file, Failed
+                          quarantine, cache_dir, components, members, BadInput, NotFound, CSV_TEXT)
+from .safety import safe_name, confined, outside, own_file, Failed, FolderLock
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import SearchError, image_search
 
 # %% auto #0
-__all__ = ['MANIFEST_COLS', 'CLASSES', 'to_jpeg', 'Manifest', 'read_manifest', 'scraped_dir', 'check_class', 'check_query',
-           'scrape', 'check_train', 'find_duplicates', 'drop_duplicates', 'scrape_cli']
+__all__ = ['MANIFEST_COLS', 'CLASSES', 'to_jpeg', 'Manifest', 'reconcile', 'read_manifest', 'scraped_dir', 'check_class',
+           'check_query', 'scrape', 'check_train', 'find_duplicates', 'drop_duplicates', 'scrape_cli']
 
 # %% ../nbs/lib/08_scrape.ipynb #fd2fc63e
 def to_jpeg(data:bytes, max_size:int=512, min_size:int=64, quality:int=90, max_pixels:int=MAX_PIXELS) -> bytes:
@@ -59,6 +59,10 @@ class Manifest:
         for row in rows:
             self.rows[row['class'], row['url']] = {c: str(row.get(c) or '') for c in MANIFEST_COLS}
         self.save()
+    def remove(self, keys):
+        "Forget the rows of `keys` (`(class, url)` pairs) and save once"
+        for k in keys: del self.rows[k]
+        self.save()
     def save(self):
         buf = io.StringIO()
         w = csv.DictWriter(buf, MANIFEST_COLS, lineterminator='\n')
@@ -73,6 +77,23 @@ def _checked_row(r:dict, out:Path) -> dict:
     safe_name(r['class'])
     if r['file']: confined(r['file'], out, 'file')
     return r
+
+def _moved(dropped:Path) -> dict:
+    "Where each file `quarantine` moved into the folder `dropped` came from (resolved path) → why, for those that are there"
+    if not (fn := dropped/'manifest.csv').is_file(): return {}
+    with open(own_file(fn, 'delete it'), **CSV_TEXT) as f:
+        return {str(Path(r['original']).resolve()): r['reason'] for r in csv.DictReader(f) if r.get('moved_to') and Path(r['moved_to']).is_file()}
+
+def reconcile(out, man:Manifest) -> int:
+    "Bring `man` in line with the photos in `out` after an interrupted run: a photo moved into `.dropped` is marked dropped, a row whose photo is missing goes (its URL is tried again), half-written files go; the number of rows changed"
+    out = Path(out)
+    for f in [*out.glob('.*.tmp'), *out.glob('*/.*.tmp')]: f.unlink()   # an `atomic_write` a killed run left half done (the lock says no one writes now)
+    missing = [k for k,r in man.rows.items() if r['status'] == 'ok' and not (out/r['file']).is_file()]
+    moved = _moved(out/'.dropped')
+    why = {k: moved.get(str((out/man[k]['file']).resolve())) for k in missing}
+    if dropped := [{**man[k], 'status': 'dropped', 'reason': r} for k,r in why.items() if r is not None]: man.update(dropped)
+    if gone := [k for k,r in why.items() if r is None]: man.remove(gone)
+    return len(missing)
 
 def read_manifest(out) -> pd.DataFrame:
     "The manifest of the scraped folder `out` as a DataFrame (empty if there is none)"
@@ -135,18 +156,17 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
             if jpeg is None and late(): break    # maybe cut short by the deadline: no verdict on the URL, tried again next run
             row = dict(url=url, query=query, hash=h, reason=reason, status='failed', **{'class': cls})
             if jpeg is not None and h in saved: row.update(status='duplicate', reason=f'same image as {saved[h]}')
-            elif jpeg is not None:
-                file = f'{cls}/{h}.jpg'
-                atomic_write(out/file, jpeg)
-                saved[h] = file
-                row.update(status='ok', file=file)
-            man.add(**row)
+            elif jpeg is not None: row.update(status='ok', file=f'{cls}/{h}.jpg')
+            man.add(**row)    # before the photo: stopped between the two, the next run's `reconcile` forgets the row and tries the URL again
+            if row['status'] == 'ok': saved[h] = row['file']; atomic_write(out/row['file'], jpeg)
             counts[row['status']] += 1
             pb.comment = f'{cls}: {n}/{len(todo)} tried, {counts["failed"]} failed, {counts["duplicate"]} duplicates'
             pb.update(counts['ok'])
             if have + counts['ok'] >= per_class or late(): break
+    except BaseException:      # an interrupt: the downloads under way stop now, not within --download_time
+        session.stop.set(); raise
     finally:
-        ex.shutdown(wait=True, cancel_futures=True)
+        ex.shutdown(wait=True, cancel_futures=True); session.stop.clear()
         if pb.last_v is not None: pb.on_iter_end()    # results ran out before `per_class`
     return counts
 
@@ -160,22 +180,23 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
     query, out = check_query(query), scraped_dir(out)
     if out.exists() and not out.is_dir(): raise BadInput(f'{out} is a file, not a folder: name a folder with --out (or $SHOECLF_SCRAPED)')
     session = session if session is not None else PoliteSession()
-    search, man, rows = image_search(engine, endpoint, session), Manifest(out), []
-    out.mkdir(parents=True, exist_ok=True)     # after every check: a bad option leaves no empty folder behind
-    session.deadline = time.monotonic() + max_time if max_time else None
-    late = lambda: session.left() <= 0
-    stopped = f'stopped after --max_time {max_time} s: run again to go on'
-    for cls in classes:
-        q = query.format(cls)
-        if late(): rows.append(dict(query=q, error=stopped, **{'class': cls})); continue
-        not_kept = sum(r['class'] == cls and r['status'] != 'ok' for r in man.rows.values())   # URLs tried before: one more candidate for each
-        try: urls = search.urls(q, 2*per_class + not_kept)
-        except SearchError as e:
-            warnings.warn(str(e))
-            rows.append(dict(query=q, error=stopped if late() else str(e), **{'class': cls})); continue
-        counts = _scrape_class(cls, q, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress,
-                               download_time, late)
-        rows.append(dict(query=q, error=stopped if late() else '', **{'class': cls}, **counts))
+    search, rows = image_search(engine, endpoint, session), []
+    with FolderLock(out):     # after every check (a bad option leaves no empty folder behind); one writer at a time
+        reconcile(out, man := Manifest(out))
+        session.deadline = time.monotonic() + max_time if max_time else None
+        late = lambda: session.left() <= 0
+        stopped = f'stopped after --max_time {max_time} s: run again to go on'
+        for cls in classes:
+            q = query.format(cls)
+            if late(): rows.append(dict(query=q, error=stopped, **{'class': cls})); continue
+            not_kept = sum(r['class'] == cls and r['status'] != 'ok' for r in man.rows.values())   # URLs tried before: one more candidate for each
+            try: urls = search.urls(q, 2*per_class + not_kept)
+            except SearchError as e:
+                warnings.warn(str(e))
+                rows.append(dict(query=q, error=stopped if late() else str(e), **{'class': cls})); continue
+            counts = _scrape_class(cls, q, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress,
+                                   download_time, late)
+            rows.append(dict(query=q, error=stopped if late() else '', **{'class': cls}, **counts))
     res = pd.DataFrame(rows, columns=['class', 'query', 'found', 'skipped', 'ok', 'duplicate', 'failed', 'error'])
     res['total_ok'] = [int(((man.df['class'] == c) & (man.df.status == 'ok')).sum()) for c in res['class']]
     return res
@@ -236,10 +257,11 @@ def drop_duplicates(out=None, report:pd.DataFrame=None) -> pd.DataFrame:
     "Move the files of `report` (from `find_duplicates`) into `out/.dropped` and mark them dropped in the manifest"
     out = scraped_dir(out)
     if report is None or not len(report): return report
-    man = Manifest(out)      # checked before anything moves
-    quarantine(pd.DataFrame(dict(path=[str(confined(f, out, 'file')) for f in report.file], reason=report.reason)), out/'.dropped')
-    why = dict(zip(report.file, report.reason))
-    man.update([{**r, 'status': 'dropped', 'reason': why[r['file']]} for r in man.rows.values() if r['status'] == 'ok' and r['file'] in why])
+    with FolderLock(out):    # stopped between the moves and the manifest, the next `scrape` marks the moved ones (`reconcile`)
+        man = Manifest(out)  # checked before anything moves
+        quarantine(pd.DataFrame(dict(path=[str(confined(f, out, 'file')) for f in report.file], reason=report.reason)), out/'.dropped')
+        why = dict(zip(report.file, report.reason))
+        man.update([{**r, 'status': 'dropped', 'reason': why[r['file']]} for r in man.rows.values() if r['status'] == 'ok' and r['file'] in why])
     return report
 
 # %% ../nbs/lib/08_scrape.ipynb #29c25d4d
