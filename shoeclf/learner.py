@@ -16,7 +16,7 @@ from fastcore.script import call_parse
 from safetensors.torch import load_file
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label,
     Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
-    default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier)
+    default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier, AccumMetric)
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
 from .device import to_mixed, loader_kwargs, resolve_device, free_memory
@@ -130,7 +130,9 @@ class FreezeBN(Callback):
             if isinstance(m, nn.modules.batchnorm._BatchNorm): m.eval()
 
 # %% ../nbs/lib/03_learner.ipynb #deebb459
-def shoe_metrics(): return [accuracy, F1Score(average='macro')]
+def shoe_metrics():
+    "Accuracy and macro-F1 over all validation photos at once: in a distributed run, over the gathered predictions without the photos a shard repeats to even out the ranks"
+    return [AccumMetric(accuracy, flatten=False), F1Score(average='macro')]
 
 def recorded(learn, name:str='accuracy') -> float:
     "The value of metric `name` in the last epoch `learn` recorded"
@@ -322,7 +324,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         prog = _read_progress(out)
         resume = prog.get('config') == config
         if resume and prog.get('phase') == 'done' and (out/'model.json').exists():   # a finished training is loaded, not rebuilt
-            print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
+            main_print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
             return load_learner_dir(out, device=device)
         set_seed(seed)
         dls = shoe_dls(data_dir, size=size, bs=bs, valid_pct=valid_pct, seed=seed, resize=resize, device=device)  # checks the folder first
