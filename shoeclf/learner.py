@@ -13,12 +13,12 @@ from torch import nn
 from fastcore.basics import ifnone
 from fastcore.meta import delegates
 from fastcore.script import call_parse
-from safetensors.torch import load_file
+from safetensors.torch import load_file, save_file
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label,
     Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier, AccumMetric)
 from fastai.callback.channelslast import ChannelsLast
-from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line
+from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line, file_sha256
 from .device import to_mixed, loader_kwargs, resolve_device, free_memory
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
@@ -188,7 +188,7 @@ class KeepBest(TrackerCallback):
         super().after_epoch()
         if self.new_best: save_model_weights(bare(self.model), self.out/'best.safetensors')
         save_model_weights(bare(self.model), self.out/'checkpoint.safetensors')
-        _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best), rows=_history_rows(self.out))
+        _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best), rows=_history_rows(self.out), weights=_weights_digest(self.out))
     def after_fit(self):
         super().after_fit()
         if (self.out/'best.safetensors').exists(): bare(self.model).load_state_dict(load_file(self.out/'best.safetensors'))
@@ -203,7 +203,7 @@ def _read_progress(out:Path) -> dict:
     p = read_json(fn, fix)
     typed = lambda k, *types: type(p.get(k)) in types
     if not (p.get('phase') in PHASES and typed('config', dict) and typed('epoch', int) and p['epoch'] >= 0 and typed('best', int, float)
-            and typed('rows', int, type(None))): raise BadInput(f'{fn} is not the progress of a training (phase, config, epoch, best, rows): {fix}')
+            and typed('rows', int, type(None)) and typed('weights', str, type(None))): raise BadInput(f'{fn} is not the progress of a training (phase, config, epoch, best, rows): {fix}')
     return p
 
 def photos_digest(folder) -> str:
@@ -211,6 +211,10 @@ def photos_digest(folder) -> str:
     h = hashlib.sha256()
     for p in image_files(folder): h.update(f'{p.relative_to(folder)}\0{p.stat().st_size}\n'.encode('utf-8', 'surrogateescape'))
     return h.hexdigest()[:16]
+
+def _weights_digest(out:Path) -> str:
+    "The sha256 of `out`'s checkpoint and best weights together: recorded with the progress, so that a resumed run knows they are the ones it records"
+    return ''.join(file_sha256(f)[:32] if f.exists() else '-' for f in (out/'checkpoint.safetensors', out/'best.safetensors'))
 
 def _write_progress(out:Path, **kwargs):
     p = {**_read_progress(out), **kwargs}
@@ -323,6 +327,9 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                       label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
         prog = _read_progress(out)
         resume = prog.get('config') == config
+        if resume and prog.get('phase') in ('head', 'fine_tune') and prog.get('weights') not in (None, _weights_digest(out)):
+            main_print(f"{out/'checkpoint.safetensors'} is not the checkpoint {out/'progress.json'} records (a run stopped while saving it): training from scratch")
+            resume = False
         if resume and prog.get('phase') == 'done' and (out/'model.json').exists():   # a finished training is loaded, not rebuilt
             main_print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
             return load_learner_dir(out, device=device)
@@ -358,7 +365,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                 best = recorded(hl)
             if is_main():
                 for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
-                _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out))
+                _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out), weights=_weights_digest(out))
             prog = dict(phase='head', epoch=0, best=best)
         if epochs:
             start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0
