@@ -13,8 +13,8 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos',
-           'few_photos', 'file_tree', 'tree_digest']
+__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'MirrorHandler', 'LoopbackServer', 'serve_mirror',
+           'distinct_photos', 'few_photos', 'file_tree', 'tree_digest']
 
 # %% ../nbs/lib/04_test_utils.ipynb #317593b1
 _owned = {}   # process id -> its temporary folder
@@ -46,6 +46,11 @@ def free_port(host:str='127.0.0.1') -> int:
     with socket.socket() as s:
         s.bind((host, 0))
         return s.getsockname()[1]
+
+# %% ../nbs/lib/04_test_utils.ipynb #85587dee
+def ctrl_c_reaches(cmd:list) -> list:
+    "`cmd` behind a one-line Python that gives SIGINT back its default before it runs it, so that Ctrl-C reaches the command"
+    return [sys.executable, '-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])', *map(str, cmd)]
 
 # %% ../nbs/lib/04_test_utils.ipynb #8b14bc04
 class MirrorHandler(BaseHTTPRequestHandler):
