@@ -327,6 +327,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                       label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
         prog = _read_progress(out)
         resume = prog.get('config') == config
+        if prog and not resume: main_print(f"{out} holds a training with other options or photos: training from scratch")
         if resume and prog.get('phase') in ('head', 'fine_tune') and prog.get('weights') not in (None, _weights_digest(out)):
             main_print(f"{out/'checkpoint.safetensors'} is not the checkpoint {out/'progress.json'} records (a run stopped while saving it): training from scratch")
             resume = False
