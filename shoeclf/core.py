@@ -17,9 +17,10 @@ from fastcore.script import call_parse, Param
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET',
            'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line',
            'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
-           'atomic_write', 'drop_partial_line', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances',
-           'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir',
-           'file_sha256', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
+           'atomic_write', 'drop_half_written', 'drop_partial_line', 'quarantine', 'image_hash', 'image_hashes',
+           'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members',
+           'cache_dir', 'file_sha256', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts',
+           'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
@@ -160,6 +161,10 @@ def atomic_write(dest, data) -> Path:
         os.replace(tmp, dest)
     finally: Path(tmp).unlink(missing_ok=True)
     return dest
+
+def drop_half_written(*folders):
+    "Remove from `folders` the temporary files of `atomic_write`s a killed process left (call it holding their `FolderLock`: no one writes there now)"
+    for f in [f for d in folders for f in Path(d).glob('.*.tmp')]: f.unlink()
 
 # %% ../nbs/lib/00_core.ipynb #13c99042
 def _free_name(dest:Path) -> Path:

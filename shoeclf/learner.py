@@ -18,7 +18,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
     Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier, AccumMetric)
 from fastai.callback.channelslast import ChannelsLast
-from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, BadInput, one_line, file_sha256
+from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, drop_half_written, BadInput, one_line, file_sha256
 from .device import to_mixed, loader_kwargs, resolve_device, free_memory
 from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
@@ -319,8 +319,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     with FolderLock(out) if is_main() else contextlib.nullcontext():   # in a distributed run rank 0 writes
         device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
         if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere
-        if is_main():
-            for f in out.glob('.*.tmp'): f.unlink()   # an atomic write a killed run left half done (the lock says no one writes now)
+        if is_main(): drop_half_written(out)
         config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                       crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
                       C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,

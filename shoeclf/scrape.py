@@ -15,7 +15,7 @@ from fastcore.foundation import L
 from fastcore.script import call_parse, Param
 from fastprogress.fastprogress import progress_bar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
-                          quarantine, cache_dir, components, members, BadInput, NotFound, CSV_TEXT)
+                          quarantine, cache_dir, components, members, BadInput, NotFound, CSV_TEXT, drop_half_written)
 from .safety import safe_name, confined, outside, own_file, Failed, FolderLock
 from .http import PoliteSession, FetchError, fetch, MAX_DOWNLOAD
 from .search import SearchError, image_search
@@ -87,7 +87,7 @@ def _moved(dropped:Path) -> dict:
 def reconcile(out, man:Manifest) -> int:
     "Bring `man` in line with the photos in `out` after an interrupted run: a photo moved into `.dropped` is marked dropped, a row whose photo is missing goes (its URL is tried again), half-written files go; the number of rows changed"
     out = Path(out)
-    for f in [*out.glob('.*.tmp'), *out.glob('*/.*.tmp')]: f.unlink()   # an `atomic_write` a killed run left half done (the lock says no one writes now)
+    drop_half_written(out, *out.glob('*/'))   # the folder and its class folders
     missing = [k for k,r in man.rows.items() if r['status'] == 'ok' and not (out/r['file']).is_file()]
     moved = _moved(out/'.dropped')
     why = {k: moved.get(str((out/man[k]['file']).resolve())) for k in missing}
