@@ -111,6 +111,10 @@ def sigterm_raises():
     try: yield
     finally: signal.signal(signal.SIGTERM, prev)
 
+def _say_error(line:str):
+    "Write `line` to stderr in one write, so that the lines of the ranks of a distributed run never run into each other"
+    sys.stderr.write(line + '\n'); sys.stderr.flush()
+
 def main(argv=None) -> int:
     "Entry point of the `shoeclf` console script; returns the exit code"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -125,18 +129,18 @@ def main(argv=None) -> int:
         with sigterm_raises(): res = run_command(name, rest)
     except ShoeclfError as e:
         if os.environ.get('SHOECLF_DEBUG'): raise
-        print(f'shoeclf {name}: error: {e}', file=sys.stderr); return e.exit_code
+        _say_error(f'shoeclf {name}: error: {e}'); return e.exit_code
     except OSError as e:                          # the file system refused a path the user gave: no bug, a line
         if os.environ.get('SHOECLF_DEBUG') or e.errno not in FS_ERRORS or not e.filename: raise
-        print(f'shoeclf {name}: error: cannot use {e.filename}: {e.strerror}{_cache_hint(e.filename)}', file=sys.stderr); return 1
+        _say_error(f'shoeclf {name}: error: cannot use {e.filename}: {e.strerror}{_cache_hint(e.filename)}'); return 1
     except (MemoryError, RuntimeError) as e:      # torch's allocation failures are RuntimeErrors (OutOfMemoryError on a GPU)
         if peer_lost(e) and not os.environ.get('SHOECLF_DEBUG'):
-            print(f'shoeclf {name}: error: another process of the distributed run ended ({one_line(e)[:200]}); its own message says why', file=sys.stderr); return 1
+            _say_error(f'shoeclf {name}: error: another process of the distributed run ended ({one_line(e)[:200]}); its own message says why'); return 1
         if os.environ.get('SHOECLF_DEBUG') or not out_of_memory(e): raise
-        print(f"shoeclf {name}: error: out of memory{f' ({d})' if (d := one_line(e)[:200]) else ''}: {memory_hint(name)}", file=sys.stderr); return 1
+        _say_error(f"shoeclf {name}: error: out of memory{f' ({d})' if (d := one_line(e)[:200]) else ''}: {memory_hint(name)}"); return 1
     except KeyboardInterrupt as e:                 # Ctrl-C, or a SIGTERM (`kill`, a container stopping): the shells' exit codes
         how, code = ('terminated', 143) if isinstance(e, Terminated) else ('interrupted', 130)
-        print(f'shoeclf {name}: {how}', file=sys.stderr); return code
+        _say_error(f'shoeclf {name}: {how}'); return code
     return res if isinstance(res, int) else 0
 
 # %% ../nbs/lib/11_cli.ipynb #604f1c8d

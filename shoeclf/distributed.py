@@ -5,15 +5,17 @@
 # %% ../nbs/lib/02a_distributed.ipynb #9c4a4011
 from __future__ import annotations
 import ctypes, signal
-from contextlib import contextmanager
+from contextlib import contextmanager, ExitStack
 import torch, torch.distributed as dist
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.torch_core import rank_distrib, num_distrib
+from .safety import Failed
+
 
 # %% auto #0
-__all__ = ['is_main', 'main_print', 'bare', 'init_distributed', 'leave_distributed', 'ProcessGroupDL', 'ShoeDistributedTrainer',
-           'distributed']
+__all__ = ['is_main', 'main_print', 'bare', 'init_distributed', 'leave_distributed', 'main_holds', 'ProcessGroupDL',
+           'ShoeDistributedTrainer', 'distributed']
 
 # %% ../nbs/lib/02a_distributed.ipynb #531328bd
 def is_main() -> bool:
@@ -45,11 +47,35 @@ def leave_distributed():
     "Leave the process group `init_distributed` joined, if any: a rank that exits with it alive can abort in gloo's threads"
     if dist.is_available() and dist.is_initialized(): dist.destroy_process_group()
 
+# %% ../nbs/lib/02a_distributed.ipynb #b2473621
+def _group_device() -> str:
+    "The device the process group's collectives take tensors on: `cuda` for NCCL, the CPU for gloo"
+    return 'cuda' if dist.get_backend() == 'nccl' else 'cpu'
+
+def _agree(ok:bool) -> bool:
+    "Rank 0's `ok`, on every rank of the process group"
+    t = torch.tensor([int(ok)], device=_group_device())
+    dist.broadcast(t, 0)
+    return bool(t.item())
+
+@contextmanager
+def main_holds(cm):
+    "Enter context manager `cm` on rank 0 alone (in a single process: `cm` itself); if that fails, every rank of the group raises"
+    if not (dist.is_available() and dist.is_initialized()):
+        with cm: yield; return
+    with ExitStack() as stack:
+        err = None
+        if is_main():
+            try: stack.enter_context(cm)
+            except Exception as e: err = e
+        if not _agree(err is None): raise err or Failed('rank 0 could not start the run: its own message says why')
+        yield
+
 # %% ../nbs/lib/02a_distributed.ipynb #1cdbde00
 class ProcessGroupDL(DistributedDL):
     "fastai's `DistributedDL`, sharing the shuffled order on the device of the process group's backend (gloo: the CPU)"
     def _broadcast(self, t, rank):
-        t = torch.tensor(t, dtype=torch.long, device='cuda' if dist.get_backend() == 'nccl' else 'cpu')
+        t = torch.tensor(t, dtype=torch.long, device=_group_device())
         dist.broadcast(t, rank)
         return t.cpu().tolist()
 

@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/03_learner.ipynb #46345d8c
 from __future__ import annotations
-import contextlib, hashlib, json, sys
+import hashlib, json, sys
 from fractions import Fraction
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
@@ -20,7 +20,7 @@ from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_labe
 from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, drop_half_written, BadInput, one_line, file_sha256
 from .device import to_mixed, loader_kwargs, resolve_device, free_memory
-from .distributed import init_distributed, leave_distributed, distributed, is_main, main_print, bare
+from .distributed import init_distributed, leave_distributed, distributed, main_holds, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
 from .backbones import shoe_model, backbone_stats, arch_names, conv_maps, photo_bytes
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
@@ -316,8 +316,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     check_scales(scales, size)
     out,data_dir = model_out(out, force),get_data(data_dir)
     outside(out, data_dir, '--out', "the model's files would lie among the photos")
-    with FolderLock(out) if is_main() else contextlib.nullcontext():   # in a distributed run rank 0 writes
-        device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
+    device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
+    with main_holds(FolderLock(out)):   # in a distributed run rank 0 holds the lock and writes; a locked folder stops every rank
         if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere
         if is_main(): drop_half_written(out)
         config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
