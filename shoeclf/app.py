@@ -4,7 +4,8 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import ctypes, re, socket, time
+import ctypes, os, re, shutil, socket, tempfile, time
+from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch, matplotlib
 import torch.nn.functional as F
@@ -17,7 +18,7 @@ from .artefact import Predictor
 
 # %% auto #0
 __all__ = ['feature_layer', 'grad_cam', 'model_view', 'heatmap', 'explain', 'bad_upload_message', 'classify', 'one_heap',
-           'example_files', 'make_app', 'file_size', 'app_cli']
+           'example_files', 'make_app', 'own_uploads', 'file_size', 'app_cli']
 
 # %% ../nbs/lib/10_app.ipynb #d8fbe480
 def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
@@ -138,6 +139,18 @@ def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=
     return demo
 
 # %% ../nbs/lib/10_app.ipynb #b931a96c
+@contextmanager
+def own_uploads():
+    "Within it Gradio keeps uploads in a folder of this process's own (in `$GRADIO_TEMP_DIR`, else the system's temporary folder), removed at the end: an upload cut off by Ctrl-C does not stay behind"
+    base = os.environ.get('GRADIO_TEMP_DIR')
+    if base: Path(base).mkdir(parents=True, exist_ok=True)
+    os.environ['GRADIO_TEMP_DIR'] = folder = tempfile.mkdtemp(prefix='shoeclf-app-', dir=base or None)   # empty: unset, as Gradio reads it
+    try: yield Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+        if base is None: del os.environ['GRADIO_TEMP_DIR']
+        else: os.environ['GRADIO_TEMP_DIR'] = base
+
 def file_size(s) -> int:
     "Bytes in a size such as `20mb` (Gradio's units b, kb, mb, gb, tb: powers of 1024); `BadInput` if `s` is not one"
     m = re.fullmatch(r'(\d+)(b|kb|mb|gb|tb)', str(s).replace(' ', '').lower())
@@ -163,9 +176,10 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
         try: s.bind((addr, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None
     one_heap()
-    demo = make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta)
-    demo.launch(server_name=f'[{addr}]' if ':' in addr else addr, server_port=port, max_file_size=max_bytes, share=False,   # Gradio builds its URLs from server_name: IPv6 in brackets
-                prevent_thread_lock=True)   # Gradio's own wait swallows Ctrl-C (exit 0): here it reaches `shoeclf`'s one line and 130
-    try:
-        while demo.is_running: time.sleep(0.1)
-    finally: demo.close(verbose=False)
+    with own_uploads():   # Gradio's own clean-up at close gives up on a prediction under way after 5 s
+        demo = make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta)
+        demo.launch(server_name=f'[{addr}]' if ':' in addr else addr, server_port=port, max_file_size=max_bytes, share=False,   # Gradio builds its URLs from server_name: IPv6 in brackets
+                    prevent_thread_lock=True)   # Gradio's own wait swallows Ctrl-C (exit 0): here it reaches `shoeclf`'s one line and 130
+        try:
+            while demo.is_running: time.sleep(0.1)
+        finally: demo.close(verbose=False)
