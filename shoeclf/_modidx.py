@@ -466,4 +466,5 @@ d = { 'settings': { 'branch': 'main',
                                     'shoeclf.test_utils.own_tmpdir': ('lib/test_utils.html#own_tmpdir', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.quick_model': ('lib/test_utils.html#quick_model', 'shoeclf/test_utils.py'),
                                     'shoeclf.test_utils.serve_mirror': ('lib/test_utils.html#serve_mirror', 'shoeclf/test_utils.py'),
-                                    'shoeclf.test_utils.tree_digest': ('lib/test_utils.html#tree_digest', 'shoeclf/test_utils.py')}}}
+                                    'shoeclf.test_utils.tree_digest': ('lib/test_utils.html#tree_digest', 'shoeclf/test_utils.py'),
+                                    'shoeclf.test_utils.wait_serving': ('lib/test_utils.html#wait_serving', 'shoeclf/test_utils.py')}}}

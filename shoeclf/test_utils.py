@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/04_test_utils.ipynb #334d5af2
 from __future__ import annotations
-import hashlib, html, json, mimetypes, os, re, shutil, socket, sys, tempfile, threading
+import hashlib, html, json, mimetypes, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.request
 from multiprocessing.util import Finalize
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,8 +13,8 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'MirrorHandler', 'LoopbackServer', 'serve_mirror',
-           'distinct_photos', 'few_photos', 'file_tree', 'tree_digest']
+__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'wait_serving', 'MirrorHandler', 'LoopbackServer',
+           'serve_mirror', 'distinct_photos', 'few_photos', 'file_tree', 'tree_digest']
 
 # %% ../nbs/lib/04_test_utils.ipynb #317593b1
 _owned = {}   # process id -> its temporary folder
@@ -51,6 +51,14 @@ def free_port(host:str='127.0.0.1') -> int:
 def ctrl_c_reaches(cmd:list) -> list:
     "`cmd` behind a one-line Python that gives SIGINT back its default before it runs it, so that Ctrl-C reaches the command"
     return [sys.executable, '-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])', *map(str, cmd)]
+
+# %% ../nbs/lib/04_test_utils.ipynb #3c8e7f2d
+def wait_serving(url:str, proc:subprocess.Popen, tries:int=120) -> int:
+    "The HTTP status of `url` once the server `proc` started answers it (twice a second, `tries` times); `AssertionError` with its stderr if `proc` ends first"
+    for _ in range(tries):
+        try: return urllib.request.urlopen(url, timeout=2).status
+        except OSError: assert proc.poll() is None, proc.stderr.read() if proc.stderr else f'the server ended ({proc.returncode})'; time.sleep(0.5)
+    raise AssertionError(f'{url} did not answer in {tries / 2:.0f} s')
 
 # %% ../nbs/lib/04_test_utils.ipynb #8b14bc04
 class MirrorHandler(BaseHTTPRequestHandler):
