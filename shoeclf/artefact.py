@@ -4,13 +4,13 @@
 
 # %% ../nbs/lib/02_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import functools, json, os, re, time
+import functools, hashlib, json, os, re, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np, torch, timm, fastai
 from torch import nn
 from PIL import Image
-from safetensors.torch import save_file
+from safetensors.torch import save
 from fastai.vision.all import (PILImage, Resize, ResizeMethod, Normalize, aug_transforms, RandomResizedCropGPU, Pipeline,
                                TensorImage, no_random, DataBlock, ImageBlock, CategoryBlock,
                                parent_label, Learner, CrossEntropyLossFlat, accuracy, default_split, L)
@@ -22,8 +22,8 @@ import shoeclf
 
 # %% auto #0
 __all__ = ['PHOTO_ARRAYS', 'RESIZE_METHODS', 'TTA_N', 'TTA_BETA', 'TTA_SEED', 'array_image', 'one_photo', 'ShoeImage',
-           'resize_tfm', 'norm_tfm', 'shoe_aug', 'versions', 'ModelCfg', 'save_model_weights', 'save_model',
-           'load_model', 'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
+           'resize_tfm', 'norm_tfm', 'shoe_aug', 'versions', 'ModelCfg', 'weights_bytes', 'save_model', 'load_model',
+           'weights_sha256', 'split_items', 'artefact_dls', 'load_learner_dir', 'Predictor']
 
 # %% ../nbs/lib/02_artefact.ipynb #6b91d325
 PHOTO_ARRAYS = 'a numpy array [H,W,3] or a tensor [3,H,W] (uint8, or floats in [0, 1])'   # what `array_image` reads
@@ -150,16 +150,16 @@ class ModelCfg:
         return atomic_write(Path(model_dir)/'model.json', json.dumps(self.to_dict(), indent=2).encode())
 
 # %% ../nbs/lib/02_artefact.ipynb #63de79c1
-def save_model_weights(model, fn) -> Path:
-    "Atomically write `model`'s weights as safetensors (on the CPU, contiguous)"
-    sd = {k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}
-    return atomic_write(fn, lambda f: save_file(sd, f, metadata={'format': 'pt'}))
+def weights_bytes(model) -> bytes:
+    "`model`'s weights as the bytes of a safetensors file (on the CPU, contiguous): written as they are, and hashed without reading them back"
+    return save({k: v.detach().cpu().contiguous() for k,v in model.state_dict().items()}, metadata={'format': 'pt'})
 
 def save_model(learn_or_model, model_dir, cfg:ModelCfg, fastai_export:bool=False) -> Path:
     "Write `model_dir/model.safetensors`, then `model_dir/model.json` naming its sha256 (and `export.pkl` for fastai users if `fastai_export`)"
     d = Path(model_dir); d.mkdir(parents=True, exist_ok=True)
-    fn = save_model_weights(getattr(learn_or_model, 'model', learn_or_model), d/'model.safetensors')
-    replace(cfg, versions=versions(), weights=file_sha256(fn)).save(d)
+    data = weights_bytes(getattr(learn_or_model, 'model', learn_or_model))
+    atomic_write(d/'model.safetensors', data)
+    replace(cfg, versions=versions(), weights=hashlib.sha256(data).hexdigest()).save(d)
     if fastai_export and hasattr(learn_or_model, 'export'): learn_or_model.export(d.absolute()/'export.pkl')
     return d
 
@@ -177,6 +177,10 @@ def load_model(model_dir, waits=(.2, 1.)) -> tuple[nn.Module, ModelCfg]:
         if wait: time.sleep(wait)
     raise Failed(f"{fn} is not the file {Path(model_dir)/'model.json'} names (their sha256 differ): a `shoeclf train` may be saving the folder "
                  f"(try again when it ends); else the two files come from different trainings: train again")
+
+def weights_sha256(cfg:ModelCfg, model_dir) -> str:
+    "The sha256 of the weights of the model in `model_dir`: the one its `model.json` records (`load_model` checked it), else the file's"
+    return cfg.weights or file_sha256(Path(model_dir)/'model.safetensors')
 
 # %% ../nbs/lib/02_artefact.ipynb #d9755925
 def split_items(cfg:ModelCfg, data=None) -> tuple[L, L]:
@@ -223,13 +227,20 @@ class Predictor:
         device = resolve_device(device)
         model,cfg = load_model(model_dir)
         self._setup(model.to(device, memory_format=torch.channels_last), cfg, device, tta)
+        self.source = f'torch {weights_sha256(cfg, model_dir)[:12]}'   # what `reading` names: the backend and the weights
 
     @classmethod
     def from_learner(cls, learn, tta:bool=False) -> Predictor:
         "A `Predictor` on the model, config (`learn.cfg`) and device of `learn`, loading nothing"
         self = cls.__new__(cls)
         self._setup(learn.model.eval(), learn.cfg, learn.dls.device, tta)
+        self.source = 'torch (a learner, not saved)'
         return self
+
+    @property
+    def reading(self) -> str:
+        "What the probabilities come from, as `predict --csv` records it beside them: the backend and the digest of what it runs, and TTA"
+        return self.source + (' tta' if self.tta is not None else '')
 
     def _setup(self, model, cfg, device, tta):
         self.model,self.cfg,self.device = model,cfg,device

@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from tqdm.auto import tqdm
 from fastcore.foundation import L
-from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files, drop_partial_line
+from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files, drop_partial_row
 from .artefact import Predictor
 from .safety import regular_file, hold
 
@@ -59,21 +59,21 @@ def photo_loader(pred:Predictor, files, bs:int=32, workers:int=2) -> DataLoader:
 
 # %% ../nbs/lib/04a_batch.ipynb #01de7006
 def csv_columns(classes, k:int=3) -> list:
-    "Columns of the prediction CSV for a model with `classes` and top-`k` columns"
-    return ['path', 'error'] + [f'{a}{j}' for j in range(1, k+1) for a in ('top', 'p')] + [f'p_{c}' for c in classes]
+    "Columns of the prediction CSV for a model with `classes` and top-`k` columns; `model` names the reading (`Predictor.reading`)"
+    return ['path', 'error'] + [f'{a}{j}' for j in range(1, k+1) for a in ('top', 'p')] + [f'p_{c}' for c in classes] + ['model']
 
-def csv_rows(paths, errors, probs, classes, k:int=3) -> list:
-    "CSV rows of `paths` with `errors` (empty: ok) and class probabilities `probs`"
+def csv_rows(paths, errors, probs, classes, k:int=3, model:str='') -> list:
+    "CSV rows of `paths` with `errors` (empty: ok) and class probabilities `probs`, read by `model`"
     rows = []
     for p,e,pr in zip(paths, errors, probs):
-        if e: rows.append([str(p), e] + ['']*(2*k + len(classes))); continue
+        if e: rows.append([str(p), e] + ['']*(2*k + len(classes)) + [model]); continue
         v,i = pr.topk(k)
-        rows.append([str(p), ''] + [s for q,j in zip(v,i) for s in (classes[j], f'{q:.6f}')] + [f'{q:.6f}' for q in pr])
+        rows.append([str(p), ''] + [s for q,j in zip(v,i) for s in (classes[j], f'{q:.6f}')] + [f'{q:.6f}' for q in pr] + [model])
     return rows
 
 # %% ../nbs/lib/04a_batch.ipynb #dd47a1c7
-def done_rows(out, columns) -> dict:
-    "`{path: error}` of the rows already in the CSV `out` (none if it does not exist); `BadInput`, the file untouched, unless its header is `columns`"
+def done_rows(out, columns, model:str='') -> dict:
+    "`{path: error}` of the rows already in the CSV `out` (none if it does not exist); `BadInput`, the file untouched, unless its header is `columns`, and unless its rows were read by `model`"
     out = regular_file(out, 'pass a CSV file name to --csv')
     if not out.exists() or out.stat().st_size == 0: return {}
     try:
@@ -81,8 +81,12 @@ def done_rows(out, columns) -> dict:
     except csv.Error: header = None
     if header != columns: raise BadInput(f"{out} is not a CSV of this model's predictions (another model or --k, or another file): "
                                          f"pass a new --csv file, or delete {out} if it is an old one")
-    drop_partial_line(out)                                 # only now: a file that is not ours is never cut
-    with open(out, **CSV_TEXT) as f: return {row[0]: row[1] for row in list(csv.reader(f))[1:] if row}
+    drop_partial_row(out)                                  # only now: a file that is not ours is never cut
+    with open(out, **CSV_TEXT) as f: rows = [row for row in list(csv.reader(f))[1:] if row]
+    if other := next((row[-1] for row in rows if row[-1] != model), None):
+        raise BadInput(f"{out} holds predictions of another reading ({other!r}, this run: {model!r}: another --backend, --onnx file, --tta "
+                       f"or weights): pass a new --csv file, or delete {out} if it is an old one")
+    return {row[0]: row[1] for row in rows}
 
 # %% ../nbs/lib/04a_batch.ipynb #272328d5
 def default_bs(pred) -> int:
@@ -104,7 +108,7 @@ def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2,
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, 'a', **CSV_TEXT) as fh:
         hold(fh, f'{out} is being written by another shoeclf predict: wait for it to end, or choose another --csv')   # two runs into one CSV would each write every row
-        done = done_rows(out, cols)
+        done = done_rows(out, cols, pred.reading)
         seen = {os.path.abspath(p) for p in done}
         files = [f for f in expand_paths(paths) if os.path.abspath(f) not in seen]   # however the folder is spelled
         failed = 0
@@ -112,7 +116,7 @@ def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2,
             w = csv.writer(fh)
             if fh.tell() == 0: w.writerow(cols)
             for fs,errs,probs in batch_predictions(pred, files, bs, workers):
-                w.writerows(csv_rows(fs, errs, probs, pred.classes, k))
+                w.writerows(csv_rows(fs, errs, probs, pred.classes, k, pred.reading))
                 fh.flush()
                 failed += sum(map(bool, errs)); bar.update(len(fs))
     return dict(predicted=len(files)-failed, failed=failed, already=len(done), failed_before=sum(map(bool, done.values())))

@@ -14,16 +14,16 @@ from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'QUARANTINE_COLS', 'CSV_TEXT', 'KAGGLE_DATASET',
-           'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline', 'BadImage', 'one_line',
-           'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images',
-           'atomic_write', 'drop_half_written', 'drop_partial_line', 'quarantine', 'image_hash', 'image_hashes',
-           'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members',
-           'cache_dir', 'file_sha256', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts',
-           'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'SPLIT_FOLDERS', 'QUARANTINE_COLS', 'CSV_TEXT',
+           'KAGGLE_DATASET', 'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline',
+           'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
+           'in_class_folders', 'scan_images', 'atomic_write', 'drop_half_written', 'drop_partial_row', 'quarantine',
+           'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates',
+           'components', 'members', 'cache_dir', 'file_sha256', 'download_archive', 'download_kaggle', 'NoData',
+           'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
-IMAGE_EXTS = {'.jpg', '.jpeg', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}
+IMAGE_EXTS = {'.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}   # .jfif: JPEGs as browsers save them
 MAX_PIXELS = 40_000_000     # ~6300×6300: far above any shoe photo, far below what exhausts memory
 MAX_BYTES  = 50_000_000     # refuse to read files larger than this into memory
 
@@ -50,12 +50,11 @@ def one_line(s) -> str:
 
 # %% ../nbs/lib/00_core.ipynb #710f9f28
 def to_rgb(img:Image.Image, bg=(255,255,255)) -> Image.Image:
-    "Convert any PIL mode to RGB: transparency composited on `bg`, 16-bit scaled to 8-bit"
+    "Convert any PIL mode to RGB: transparency composited on `bg`, 16- and 32-bit integers scaled from 0-65535, floats from 0-1, to 8 bits"
     if img.mode == 'RGB': return img
-    if img.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):
-        a = np.asarray(img, dtype=np.float64)
-        if a.max() > 255: a = a / 257
-        return Image.fromarray(a.clip(0, 255).astype(np.uint8), 'L').convert('RGB')
+    if img.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):   # by the mode alone: a photo's brightness never depends on its brightest pixel
+        a = np.asarray(img, dtype=np.float64) * (255 if img.mode == 'F' else 1/257)
+        return Image.fromarray(np.nan_to_num(a).clip(0, 255).round().astype(np.uint8), 'L').convert('RGB')
     if img.mode in ('RGBA', 'LA', 'PA', 'La', 'RGBa') or 'transparency' in img.info:
         rgba = img.convert('RGBA')
         return Image.alpha_composite(Image.new('RGBA', img.size, (*bg, 255)), rgba).convert('RGB')
@@ -116,10 +115,15 @@ def image_problem(src, **kwargs) -> str|None:
 
 # %% ../nbs/lib/00_core.ipynb #545a0ced
 def visible_files(folder, unreadable:bool=False) -> list:
-    "Files under `folder`, recursively, sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); with `unreadable`, links to nothing, pipes, sockets and devices too (to report them)"
-    folder = Path(folder)
+    "Files under `folder`, recursively (linked folders too, each real folder once), sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); with `unreadable`, links to nothing, pipes, sockets and devices too (to report them)"
     keep = lambda p: p.is_file() or (unreadable and not p.is_dir())
-    return sorted(p for p in folder.rglob('*') if keep(p) and not any(s.startswith('.') for s in p.relative_to(folder).parts))
+    out, seen = [], set()
+    for root, dirs, names in os.walk(folder, followlinks=True):
+        if (real := os.path.realpath(root)) in seen: dirs.clear(); continue   # a link back up, or a second link to one folder
+        seen.add(real)
+        dirs[:] = [d for d in dirs if not d.startswith('.')]
+        out += [p for n in names if not n.startswith('.') and keep(p := Path(root)/n)]
+    return sorted(out)
 
 def image_files(folder, exts=IMAGE_EXTS, unreadable:bool=False) -> L:
     "Files under `folder` (recursively, not hidden) with an image suffix, sorted; with `unreadable`, links to nothing, pipes and devices too"
@@ -130,9 +134,13 @@ def _file_problem(p:Path):
     if p.suffix.lower() not in IMAGE_EXTS: return f'not an image file name (suffix {p.suffix!r})'
     return image_problem(p)
 
+SPLIT_FOLDERS = {'train', 'training', 'valid', 'validation', 'val', 'test', 'testing'}   # a data set's splits, each a folder of class folders
+
 def in_class_folders(files, path) -> L:
     "`files` if each lies directly in a class folder under `path` (`path/nike/1.jpg`); else `BadInput` naming the first that does not"
     if deep := [f for f in files if len(Path(f).relative_to(path).parts) != 2]:
+        if (top := Path(deep[0]).relative_to(path).parts[0]).lower() in SPLIT_FOLDERS:
+            raise BadInput(f"{one_line(path)} holds a {top!r} folder of class folders: pass {one_line(Path(path)/top)} (the classes lie one level down)")
         raise BadInput(f"{one_line(deep[0])} is not directly in a class folder: a class is a folder directly under {path} "
                        f"(e.g. {path}/nike/1.jpg); move the photos of sub-folders up into their class folder")
     return L(files)
@@ -185,10 +193,13 @@ def _move(src:Path, dest:Path):
 QUARANTINE_COLS = ['original', 'moved_to', 'reason']   # a quarantine manifest's columns: one row written before each move
 CSV_TEXT = dict(newline='', encoding='utf-8', errors='surrogateescape')   # a CSV of file names: one that is no UTF-8 is written, and read back, as its own bytes
 
-def drop_partial_line(fn:Path):
-    "Cut the file `fn` after its last newline (a line an interrupted write left unfinished)"
-    data = Path(fn).read_bytes()
-    cut = data.rfind(b'\n') + 1
+def drop_partial_row(fn:Path):
+    "Cut the CSV file `fn` after its last whole row (a row an interrupted write left unfinished); a newline inside a quoted field ends no row"
+    data, pos, cut, quoted = Path(fn).read_bytes(), 0, 0, False
+    for line in data.split(b'\n')[:-1]:
+        pos += len(line) + 1
+        quoted ^= line.count(b'"') % 2 == 1   # a doubled quote inside a field counts twice
+        if not quoted: cut = pos
     if cut < len(data):
         with open(fn, 'r+b') as f: f.truncate(cut)
 
@@ -199,7 +210,7 @@ def quarantine(bad:pd.DataFrame, dest) -> Path:
     if manifest.exists() and manifest.stat().st_size:
         with open(manifest, **CSV_TEXT) as f: header = next(csv.reader(f), None)
         if header != QUARANTINE_COLS: raise BadInput(f'{manifest} is not a manifest of moved files (its columns: {one_line(header)}): choose another folder to move them to')
-        drop_partial_line(manifest)   # ours: a row a killed run cut short goes
+        drop_partial_row(manifest)   # ours: a row a killed run cut short goes
     dest.mkdir(parents=True, exist_ok=True)
     stuck = []
     with open(manifest, 'a', **CSV_TEXT) as fh:   # a row as each file moves: an interrupted run leaves every moved file listed

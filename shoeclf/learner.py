@@ -23,7 +23,7 @@ from .device import to_mixed, loader_kwargs, resolve_device, free_memory
 from .distributed import init_distributed, leave_distributed, distributed, main_holds, is_main, main_print, bare
 from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
 from .backbones import shoe_model, backbone_stats, arch_names, conv_maps, photo_bytes
-from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, save_model_weights, load_learner_dir
+from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, weights_bytes, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
 
 # %% auto #0
@@ -45,21 +45,19 @@ def label_conflicts(labels, groups) -> list:
 
 # %% ../nbs/lib/03_learner.ipynb #50a53a48
 def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> tuple[list, list]:
-    "Seeded split with `valid_pct` of each class in valid; items of a group stay together"
+    "Seeded split with `valid_pct` of each class in valid; items of a group stay together, and a group of several classes is not taken if it would leave another class nothing to train on"
     labels = np.asarray(labels)
     groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
-    rng,valid = np.random.default_rng(seed),[]
+    rng,valid = np.random.default_rng(seed),np.zeros(len(labels), bool)
     for c in np.unique(labels):
         g = np.unique(groups[labels == c])
         g = g[rng.permutation(len(g))]
-        n,taken = round(valid_pct * (labels == c).sum()),[]
+        n = round(valid_pct * (labels == c).sum())
         for gi in g:
-            if len(taken) >= n: break
-            taken += list(np.flatnonzero(groups == gi))
-        valid += taken
-    valid = sorted(valid)
-    vs = set(valid)
-    return [i for i in range(len(labels)) if i not in vs], valid
+            if valid[labels == c].sum() >= n: break   # photos of `c` taken with other classes' groups count too
+            take = valid | (groups == gi)
+            if all((labels[~take] == k).any() for k in set(labels[groups == gi]) - {c}): valid = take
+    return np.flatnonzero(~valid).tolist(), np.flatnonzero(valid).tolist()
 
 # %% ../nbs/lib/03_learner.ipynb #e1c4217d
 def check_classes(files, path) -> list:
@@ -81,8 +79,11 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
         files = L(trn + val); labels = check_classes(files, path)
         tr_idx,va_idx = list(range(len(trn))), list(range(len(trn), len(files)))
     else:
-        files,bad = scan_images(path); labels = check_classes(files, path)
-        if len(bad): print(skipped_message(bad, path))
+        files,bad = scan_images(path)
+        if len(bad): print(skipped_message(bad, path))   # before any error: it may be why there are no photos
+        labels = check_classes(files, path)
+        for d in sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name not in labels):
+            print(f"note: {one_line(path/d)} holds no usable photo: no class {d!r}")
         groups = dup_groups(files) if keep_dups_together else None
         for ix in label_conflicts(labels, groups) if groups is not None else []:
             print(f"note: near-copies in different classes (is one mislabelled?): {', '.join(f'{one_line(files[i])} ({labels[i]})' for i in ix)}")
@@ -186,9 +187,7 @@ class KeepBest(TrackerCallback):
     def after_epoch(self):
         if self.epoch < self.start_epoch: return
         super().after_epoch()
-        if self.new_best: save_model_weights(bare(self.model), self.out/'best.safetensors')
-        save_model_weights(bare(self.model), self.out/'checkpoint.safetensors')
-        _write_progress(self.out, phase='fine_tune', epoch=self.epoch+1, best=float(self.best), rows=_history_rows(self.out), weights=_weights_digest(self.out))
+        _save_epoch(self.out, bare(self.model), self.new_best, phase='fine_tune', epoch=self.epoch+1, best=float(self.best), rows=_history_rows(self.out))
     def after_fit(self):
         super().after_fit()
         if (self.out/'best.safetensors').exists(): bare(self.model).load_state_dict(load_file(self.out/'best.safetensors'))
@@ -196,25 +195,50 @@ class KeepBest(TrackerCallback):
 # %% ../nbs/lib/03_learner.ipynb #3f4d61e3
 PHASES = ('start', 'head', 'fine_tune', 'done')   # a training's phases, as progress.json records them
 
+def _is_state(d) -> bool:
+    "Whether `d` is a training's state as progress.json records it: phase, epoch, best accuracy, history rows, weights digest"
+    typed = lambda k, *types: type(d.get(k)) in types
+    return (isinstance(d, dict) and d.get('phase') in PHASES and typed('epoch', int) and d['epoch'] >= 0 and typed('best', int, float)
+            and typed('rows', int, type(None)) and typed('weights', str, type(None)))
+
 def _read_progress(out:Path) -> dict:
     "The progress recorded in `out/progress.json` (`{}` if none); `BadInput` if it is not a record `train` wrote"
     fn,fix = out/'progress.json','delete it to train from scratch'
     if not fn.exists(): return {}
     p = read_json(fn, fix)
-    typed = lambda k, *types: type(p.get(k)) in types
-    if not (p.get('phase') in PHASES and typed('config', dict) and typed('epoch', int) and p['epoch'] >= 0 and typed('best', int, float)
-            and typed('rows', int, type(None)) and typed('weights', str, type(None))): raise BadInput(f'{fn} is not the progress of a training (phase, config, epoch, best, rows): {fix}')
+    if not (_is_state(p) and type(p.get('config')) is dict and (p.get('next') is None or _is_state(p['next']))):
+        raise BadInput(f'{fn} is not the progress of a training (phase, config, epoch, best, rows): {fix}')
     return p
 
 def photos_digest(folder) -> str:
-    "A digest of the names and sizes of the photos under `folder`: `train` goes on with a training only on the same photos"
+    "A digest of the names and contents of the photos under `folder`: `train` goes on with a training only on the same photos"
     h = hashlib.sha256()
-    for p in image_files(folder): h.update(f'{p.relative_to(folder)}\0{p.stat().st_size}\n'.encode('utf-8', 'surrogateescape'))
+    for p in image_files(folder): h.update(f'{p.relative_to(folder)}\0{file_sha256(p)}\n'.encode('utf-8', 'surrogateescape'))
     return h.hexdigest()[:16]
 
 def _weights_digest(out:Path) -> str:
     "The sha256 of `out`'s checkpoint and best weights together: recorded with the progress, so that a resumed run knows they are the ones it records"
     return ''.join(file_sha256(f)[:32] if f.exists() else '-' for f in (out/'checkpoint.safetensors', out/'best.safetensors'))
+
+def _save_epoch(out:Path, model, new_best:bool, **state):
+    "Write `model`'s weights as `out`'s checkpoint (and best weights if `new_best`), then `state` as its progress, announced there first (`next`): `_settled` resumes a run stopped at any point"
+    data = weights_bytes(model)
+    ck = hashlib.sha256(data).hexdigest()[:32]
+    was = _read_progress(out).get('weights') or _weights_digest(out)
+    state['weights'] = ck + (ck if new_best else was[32:])
+    _write_progress(out, next=state)
+    atomic_write(out/'checkpoint.safetensors', data)
+    if new_best: atomic_write(out/'best.safetensors', data)
+    _write_progress(out, **state, next=None)
+
+def _settled(out:Path, prog:dict) -> dict|None:
+    "The progress `out`'s weights go with: `prog`, or the epoch a run stopped while saving (`next`, its best weights completed from the checkpoint); None if neither"
+    disk, nxt = _weights_digest(out), prog.get('next') or {}
+    if prog.get('weights') in (None, disk): return {**prog, 'next': None}
+    want = nxt.get('weights') or ''
+    if disk[:32] != want[:32] or disk[32:] != want[32:] and want[32:] != want[:32]: return None
+    if disk[32:] != want[32:] and is_main(): atomic_write(out/'best.safetensors', (out/'checkpoint.safetensors').read_bytes())   # a new best: the checkpoint's weights
+    return {**prog, **nxt, 'next': None}
 
 def _write_progress(out:Path, **kwargs):
     p = {**_read_progress(out), **kwargs}
@@ -327,9 +351,9 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         prog = _read_progress(out)
         resume = prog.get('config') == config
         if prog and not resume: main_print(f"{out} holds a training with other options or photos: training from scratch")
-        if resume and prog.get('phase') in ('head', 'fine_tune') and prog.get('weights') not in (None, _weights_digest(out)):
-            main_print(f"{out/'checkpoint.safetensors'} is not the checkpoint {out/'progress.json'} records (a run stopped while saving it): training from scratch")
-            resume = False
+        if resume and prog.get('phase') in ('head', 'fine_tune') and (prog := _settled(out, prog)) is None:
+            main_print(f"{out/'checkpoint.safetensors'} and best.safetensors are not the weights {out/'progress.json'} records (changed since?): training from scratch")
+            resume, prog = False, {}
         if resume and prog.get('phase') == 'done' and (out/'model.json').exists():   # a finished training is loaded, not rebuilt
             main_print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
             return load_learner_dir(out, device=device)
@@ -364,8 +388,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                 hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
                 best = recorded(hl)
             if is_main():
-                for fn in (ck, out/'best.safetensors'): save_model_weights(learn.model, fn)
-                _write_progress(out, phase='head', epoch=0, best=best, rows=_history_rows(out), weights=_weights_digest(out))
+                _save_epoch(out, learn.model, True, phase='head', epoch=0, best=best, rows=_history_rows(out))
             prog = dict(phase='head', epoch=0, best=best)
         if epochs:
             start = prog.get('epoch', 0) if prog.get('phase') == 'fine_tune' else 0

@@ -13,11 +13,10 @@ from fastcore.script import call_parse
 from .core import BadInput, atomic_write, file_sha256
 from .quantize import quantize_int8, calibration_photos
 from .safety import not_an_input, regular_file, model_files, check_options, FolderLock, Failed
-from .artefact import Predictor, ModelCfg, load_model
+from .artefact import Predictor, ModelCfg, load_model, weights_sha256
 
 # %% auto #0
-__all__ = ['OPSET', 'ONNX_KEYS', 'onnx_out', 'weights_sha256', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor',
-           'export_onnx_cli']
+__all__ = ['OPSET', 'ONNX_KEYS', 'onnx_out', 'export_onnx', 'onnx_meta', 'OnnxModel', 'OnnxPredictor', 'export_onnx_cli']
 
 # %% ../nbs/lib/09_onnx.ipynb #b7085cf7
 OPSET = 18
@@ -26,10 +25,6 @@ ONNX_KEYS = ('arch', 'classes', 'size', 'resize', 'mean', 'std')   # what an ONN
 def onnx_out(model_dir, out) -> Path:
     "`out` if an ONNX file of the model in `model_dir` may be written there: a `.onnx` name, not one of the model's files"
     return not_an_input(out, *model_files(model_dir), suffix='.onnx')
-
-def weights_sha256(cfg:ModelCfg, model_dir) -> str:
-    "The sha256 of the weights of the model in `model_dir`: the one its `model.json` records (`load_model` checked it), else the file's"
-    return cfg.weights or file_sha256(Path(model_dir)/'model.safetensors')
 
 def export_onnx(model_dir, out, opset:int=OPSET) -> Path:
     "Export the model saved in `model_dir` to the ONNX file `out` (dynamic batch axis, metadata embedded)"
@@ -86,6 +81,7 @@ class OnnxPredictor(Predictor):
         shapes = [[*self.model.session.get_inputs()[0].shape[1:]], [*self.model.session.get_outputs()[0].shape[1:]]]
         if shapes != [[3, self.size, self.size], [len(self.classes)]]:
             raise BadInput(f'{onnx_path} takes or gives tensors of another shape than {model_dir} ({shapes}): {fix}')
+        self.source = f'onnx {file_sha256(onnx_path)[:12]}'   # an int8 and an fp32 export of the same weights read differently
 
 # %% ../nbs/lib/09_onnx.ipynb #0285f42b
 @call_parse

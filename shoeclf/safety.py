@@ -78,6 +78,8 @@ def model_out(out, force:bool=False) -> Path:
     "`out` if a model may be written there: new, empty or a shoeclf model folder (any folder if `force`)"
     out = Path(out)
     if out.exists() and not out.is_dir(): raise BadInput(f'--out {out} is a file, not a folder')
+    if out.is_symlink() and not out.exists(): raise BadInput(f'--out {out} is a link to nothing ({os.readlink(out)}): remove it, or choose another folder')
+    if f := next((a for a in out.parents if a.exists() and not a.is_dir()), None): raise BadInput(f'--out {out} cannot be made: {f} is a file, not a folder')
     names = sorted(p.name for p in out.iterdir()) if out.is_dir() else []
     foreign = [] if _shoeclf_model(out) else (   # a model folder may hold what else its user put there (model.onnx, test.json): train writes only its own names
         [n for n in names if n not in MODEL_FILES and not n.startswith('.')] or [n for n in names if n in MODEL_FILES and not _shoeclfs(out)])
