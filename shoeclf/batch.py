@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from tqdm.auto import tqdm
 from fastcore.foundation import L
-from .core import BadImage, BadInput, NotFound, CSV_TEXT, image_files, drop_partial_row
+from .core import BadImage, BadInput, NotFound, CSV_TEXT, IMAGE_EXTS, image_files, drop_partial_row, one_line
 from .artefact import Predictor
 from .safety import regular_file, hold
 
@@ -20,11 +20,12 @@ __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'cs
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
-    "Image files of `paths`: folders searched recursively (links to nothing, pipes and devices kept, so that they are reported), files as given; each file once"
+    "Image files of `paths`: folders searched recursively (links to nothing, pipes and devices kept, so that they are reported), files as given; each file once; `BadInput` if there are none"
     out = []
     for p in map(Path, paths): out += image_files(p, unreadable=True) if p.is_dir() else [p]
     once = {}
     for p in out: once.setdefault(os.path.abspath(p), p)   # a.jpg, x/../a.jpg and /abs/a.jpg are one file
+    if not once: raise BadInput(f"no photos in {', '.join(map(one_line, paths))}: photos are files named *{', *'.join(sorted(IMAGE_EXTS))} (folders are searched recursively)")
     return L(once.values())
 
 # %% ../nbs/lib/04a_batch.ipynb #cf1c633b
@@ -104,13 +105,13 @@ def batch_predictions(pred:Predictor, files, bs:int=None, workers:int=2):
 def predict_csv(pred:Predictor, paths, out, k:int=3, bs:int=None, workers:int=2, progress:bool=True) -> dict:
     "Predict every image of `paths` (files or folders) into the CSV `out` in batches of `bs` (default `default_bs`), streamed and resumable; returns the counts"
     out,k = regular_file(out, 'pass a CSV file name to --csv'),min(k, len(pred.classes))
-    cols = csv_columns(pred.classes, k)
+    cols, found = csv_columns(pred.classes, k), expand_paths(paths)   # no photos: no CSV made
     out.parent.mkdir(parents=True, exist_ok=True)
     with open(out, 'a', **CSV_TEXT) as fh:
         hold(fh, f'{out} is being written by another shoeclf predict: wait for it to end, or choose another --csv')   # two runs into one CSV would each write every row
         done = done_rows(out, cols, pred.reading)
         seen = {os.path.abspath(p) for p in done}
-        files = [f for f in expand_paths(paths) if os.path.abspath(f) not in seen]   # however the folder is spelled
+        files = [f for f in found if os.path.abspath(f) not in seen]   # however the folder is spelled
         failed = 0
         with tqdm(total=len(files), unit='img', disable=not progress, file=sys.stderr) as bar:
             w = csv.writer(fh)
