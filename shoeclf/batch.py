@@ -80,7 +80,7 @@ def done_rows(out, columns, model:str='') -> dict:
     try:
         with open(out, **CSV_TEXT) as f: header = next(csv.reader(f), None)
     except csv.Error: header = None
-    if header != columns: raise BadInput(f"{out} is not a CSV of this model's predictions (another model or --k, or another file): "
+    if header != columns: raise BadInput(f"{out} is not a CSV of this model's predictions (another model or --k, an older shoeclf's, or another file): "
                                          f"pass a new --csv file, or delete {out} if it is an old one")
     drop_partial_row(out)                                  # only now: a file that is not ours is never cut
     with open(out, **CSV_TEXT) as f: rows = [row for row in list(csv.reader(f))[1:] if row]

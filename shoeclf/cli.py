@@ -92,7 +92,8 @@ def out_of_memory(e:BaseException) -> bool:
 def error_text(e:BaseException) -> str:
     "The message of `e`, without the traceback a DataLoader worker process wraps around an error it hands back"
     s = str(e)
-    return s.rstrip().splitlines()[-1].partition(': ')[2] if re.match(r'Caught \w+ in DataLoader worker process \d+\.\nOriginal Traceback', s) else s
+    if m := re.match(r'Caught (\w+) in DataLoader worker process \d+\.\nOriginal Traceback', s): s = re.split(rf'\n(?:[\w.]+\.)?{m[1]}: ', s)[-1].rstrip()
+    return s
 
 def peer_lost(e:BaseException) -> bool:
     "Whether `e` is torch.distributed's (gloo's, NCCL's) word that another process of the run has gone"

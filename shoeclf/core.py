@@ -89,11 +89,11 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
     name = src if isinstance(src, (str, Path)) else None
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter('error', Image.DecompressionBombWarning)
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)   # the pixel limit below is ours (PIL's error, at twice its own, still stops a bomb at the header)
             img = src if isinstance(src, Image.Image) else Image.open(io.BytesIO(_read_bytes(src, max_bytes)))
             if not img.width*img.height: raise BadImage(f'no pixels: {img.width}×{img.height}')
-            if img.width*img.height > max_pixels and img.format == 'JPEG':   # a phone's 48 MP photo: decoded at 1/2, 1/4 or 1/8 of its side (JPEG's own scaling)
-                k = next((k for k in (2, 4) if img.width*img.height <= max_pixels * k*k), 8)
+            if img.width*img.height > max_pixels and img.format in ('JPEG', 'MPO'):   # a phone's 48 or 108 MP photo: decoded at a half or a quarter of its side (JPEG's own scaling)
+                k = 2 if img.width*img.height <= max_pixels * 4 else 4
                 img.draft(img.mode, (img.width // k, img.height // k))
             if img.width*img.height > max_pixels:
                 raise BadImage(f'too large: {img.width}×{img.height} pixels (limit {max_pixels:,})')
@@ -121,11 +121,16 @@ def image_problem(src, **kwargs) -> str|None:
 def visible_files(folder, unreadable:bool=False) -> list:
     "Files under `folder`, recursively (linked folders too, each real folder once), sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); with `unreadable`, links to nothing, pipes, sockets and devices too (to report them)"
     keep = lambda p: p.is_file() or (unreadable and not p.is_dir())
-    out, seen = [], set()
-    for root, dirs, names in os.walk(folder, followlinks=True):
-        if (real := os.path.realpath(root)) in seen: dirs.clear(); continue   # a link back up, or a second link to one folder
-        seen.add(real)
-        dirs[:] = [d for d in dirs if not d.startswith('.')]
+    def walk(follow):
+        for root, dirs, names in os.walk(folder, followlinks=follow):
+            dirs[:] = sorted(d for d in dirs if not d.startswith('.'))   # in name order: which link reaches a folder first never depends on the disk
+            yield root, dirs, names
+    own = {root for root,_,_ in walk(False)}               # the tree's own folders, walked under their own names
+    out, seen = [], {os.path.realpath(r) for r in own}
+    for root, dirs, names in walk(True):
+        if root not in own:                                # reached through a link
+            if (real := os.path.realpath(root)) in seen: dirs.clear(); continue   # a folder of the tree, a link back up, or one walked already
+            seen.add(real)
         out += [p for n in names if not n.startswith('.') and keep(p := Path(root)/n)]
     return sorted(out)
 
@@ -138,12 +143,13 @@ def _file_problem(p:Path):
     if p.suffix.lower() not in IMAGE_EXTS: return f'not an image file name (suffix {p.suffix!r})'
     return image_problem(p)
 
-SPLIT_FOLDERS = {'train', 'training', 'valid', 'validation', 'val', 'test', 'testing'}   # a data set's splits, each a folder of class folders
+SPLIT_FOLDERS = ('train', 'training', 'valid', 'validation', 'val', 'test', 'testing')   # a data set's splits, each a folder of class folders, the one to train on first
 
 def in_class_folders(files, path) -> L:
     "`files` if each lies directly in a class folder under `path` (`path/nike/1.jpg`); else `BadInput` naming the first that does not"
     if deep := [f for f in files if len(Path(f).relative_to(path).parts) != 2]:
-        if (top := Path(deep[0]).relative_to(path).parts[0]).lower() in SPLIT_FOLDERS:
+        tops = {Path(f).relative_to(path).parts[0] for f in deep}
+        if top := next((t for s in SPLIT_FOLDERS for t in sorted(tops) if t.lower() == s), None):   # train before test
             raise BadInput(f"{one_line(path)} holds a {top!r} folder of class folders: pass {one_line(Path(path)/top)} (the classes lie one level down)")
         raise BadInput(f"{one_line(deep[0])} is not directly in a class folder: a class is a folder directly under {path} "
                        f"(e.g. {path}/nike/1.jpg); move the photos of sub-folders up into their class folder")

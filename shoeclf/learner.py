@@ -46,17 +46,21 @@ def label_conflicts(labels, groups) -> list:
 # %% ../nbs/lib/03_learner.ipynb #50a53a48
 def stratified_split(labels, valid_pct:float=0.2, seed:int=42, groups=None) -> tuple[list, list]:
     "Seeded split with `valid_pct` of each class in valid; items of a group stay together, and a group of several classes is not taken if it would leave another class nothing to train on"
-    labels = np.asarray(labels)
-    groups = np.arange(len(labels)) if groups is None else np.asarray(groups)
-    rng,valid = np.random.default_rng(seed),np.zeros(len(labels), bool)
-    for c in np.unique(labels):
-        g = np.unique(groups[labels == c])
+    classes,y = np.unique(np.asarray(labels), return_inverse=True)
+    groups = np.arange(len(y)) if groups is None else np.asarray(groups)
+    members = pd.Series(np.arange(len(y))).groupby(groups).indices
+    rng,valid = np.random.default_rng(seed),np.zeros(len(y), bool)
+    left,taken = np.bincount(y, minlength=len(classes)),np.zeros(len(classes), int)   # per class: photos still for training, and in valid
+    for c in range(len(classes)):
+        g = np.unique(groups[y == c])
         g = g[rng.permutation(len(g))]
-        n = round(valid_pct * (labels == c).sum())
+        n = round(valid_pct * (y == c).sum())
         for gi in g:
-            if valid[labels == c].sum() >= n: break   # photos of `c` taken with other classes' groups count too
-            take = valid | (groups == gi)
-            if all((labels[~take] == k).any() for k in set(labels[groups == gi]) - {c}): valid = take
+            if taken[c] >= n: break                   # photos of `c` taken with other classes' groups count too
+            idx = members[gi][~valid[members[gi]]]
+            k = np.bincount(y[idx], minlength=len(classes))
+            if any(left[j] <= k[j] for j in np.flatnonzero(k) if j != c): continue
+            valid[idx] = True; left -= k; taken += k
     return np.flatnonzero(~valid).tolist(), np.flatnonzero(valid).tolist()
 
 # %% ../nbs/lib/03_learner.ipynb #e1c4217d
@@ -232,13 +236,16 @@ def _save_epoch(out:Path, model, new_best:bool, **state):
     _write_progress(out, **state, next=None)
 
 def _settled(out:Path, prog:dict) -> dict|None:
-    "The progress `out`'s weights go with: `prog`, or the epoch a run stopped while saving (`next`, its best weights completed from the checkpoint); None if neither"
+    "The progress `out`'s weights go with, recorded (by rank 0): `prog`, or the epoch a run stopped while saving (`next`, its best weights completed from the checkpoint); None if neither"
     disk, nxt = _weights_digest(out), prog.get('next') or {}
-    if prog.get('weights') in (None, disk): return {**prog, 'next': None}
-    want = nxt.get('weights') or ''
-    if disk[:32] != want[:32] or disk[32:] != want[32:] and want[32:] != want[:32]: return None
-    if disk[32:] != want[32:] and is_main(): atomic_write(out/'best.safetensors', (out/'checkpoint.safetensors').read_bytes())   # a new best: the checkpoint's weights
-    return {**prog, **nxt, 'next': None}
+    if prog.get('weights') in (None, disk): state = {**prog, 'next': None}
+    else:
+        want = nxt.get('weights') or ''
+        if disk[:32] != want[:32] or disk[32:] != want[32:] and want[32:] != want[:32]: return None
+        if disk[32:] != want[32:] and is_main(): atomic_write(out/'best.safetensors', (out/'checkpoint.safetensors').read_bytes())   # a new best: the checkpoint's weights
+        state = {**prog, **nxt, 'next': None}
+    if state != prog and is_main(): _write_progress(out, **state)   # the next epoch's save starts from it
+    return state
 
 def _write_progress(out:Path, **kwargs):
     p = {**_read_progress(out), **kwargs}
