@@ -86,7 +86,8 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
         files,bad = scan_images(path)
         if len(bad): print(skipped_message(bad, path))   # before any error: it may be why there are no photos
         labels = check_classes(files, path)
-        for d in sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.name not in labels):
+        classes = {(path/c).resolve() for c in set(labels)}   # a second name (a link) for a class folder is no other class
+        for d in sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.resolve() not in classes):
             print(f"note: {one_line(path/d)} holds no usable photo: no class {d!r}")
         groups = dup_groups(files) if keep_dups_together else None
         for ix in label_conflicts(labels, groups) if groups is not None else []:
