@@ -346,8 +346,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     stages,scales,crop,moment,moment_stages = ((number_list(ifnone(stages, '-2,-1'), int, 'stages'), number_list(ifnone(scales, '1'), float, 'scales'), crop, moment,
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
     check_scales(scales, size)
-    out,data_dir = model_out(out, force),get_data(data_dir)
-    outside(out, data_dir, '--out', "the model's files would lie among the photos")
+    data_dir = get_data(data_dir)
+    out = model_out(outside(out, data_dir, '--out', "the model's files would lie among the photos"), force)   # among the photos first: --force would not help
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
     with main_holds(FolderLock(out)):   # in a distributed run rank 0 holds the lock and writes; a locked folder stops every rank
         if out.exists(): own_file(out/'history.csv', 'delete it')   # appended to: through a link it would land elsewhere

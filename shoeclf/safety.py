@@ -23,7 +23,7 @@ def safe_name(name, what:str='class name') -> str:
     "`name` if it is a plain folder name (no separator, not `.` or `..`, not hidden, printable), else raise `BadInput`"
     s = str(name)
     if not s or len(s) > 255 or s.startswith('.') or s != s.strip() or not s.isprintable() or any(c in s for c in '/\\'):
-        raise BadInput(f'{what} {s!r} is not a plain folder name (no "/", "\\", leading dot, ".." or control characters)')
+        raise BadInput(f'{what} {s!r} is not a plain folder name (printable UTF-8, at most 255 characters, no "/" or "\\", no leading dot, no space at either end)')
     return s
 
 def confined(path, root, what:str='path') -> Path:
