@@ -10,7 +10,7 @@ import torch
 from torch.utils.data import Dataset, DataLoader
 from tqdm.auto import tqdm
 from fastcore.foundation import L
-from .core import BadImage, BadInput, NotFound, CSV_TEXT, IMAGE_EXTS, image_files, drop_partial_row, one_line
+from .core import BadImage, BadInput, NotFound, CSV_TEXT, IMAGE_EXTS, visible_files, drop_partial_row, one_line
 from .artefact import Predictor
 from .safety import regular_file, hold
 
@@ -22,7 +22,12 @@ __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'cs
 def expand_paths(paths) -> L:
     "Image files of `paths`: folders searched recursively (links to nothing, pipes and devices kept, so that they are reported), files as given; each file once; `BadInput` if there are none"
     out = []
-    for p in map(Path, paths): out += image_files(p, unreadable=True) if p.is_dir() else [p]
+    for p in map(Path, paths):
+        if not p.is_dir(): out.append(p); continue
+        found = visible_files(p, unreadable=True)
+        out += [f for f in found if f.suffix.lower() in IMAGE_EXTS]
+        if others := [f for f in found if f.suffix.lower() not in IMAGE_EXTS]:   # an iPhone's .HEIC among them: said, not dropped without a word
+            print(f"note: {len(others)} file(s) in {one_line(p)} are not photos by their names (e.g. {one_line(others[0].name)}): left out", file=sys.stderr)
     once = {}
     for p in out: once.setdefault(os.path.abspath(p), p)   # a.jpg, x/../a.jpg and /abs/a.jpg are one file
     if not once: raise BadInput(f"no photos in {', '.join(map(one_line, paths))}: photos are files named *{', *'.join(sorted(IMAGE_EXTS))} (folders are searched recursively)")
