@@ -406,8 +406,10 @@ def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA,
     if quarantine_to and os.path.lexists(quarantine_to) and not Path(quarantine_to).is_dir():
         raise BadInput(f'--quarantine_to {quarantine_to} is a file: name a folder to move the unreadable files into')
     good, bad = scan_images(folder)
+    direct = [f for f in good if len(Path(f).relative_to(folder).parts) == 2]   # the photos of class folders: what train reads
     print(f'{folder}\n{len(good)} good images')
-    if len(good): print(class_counts(good).to_string())
+    if direct: print(class_counts(direct).to_string())
     if len(bad):
         print(f'\n{len(bad)} files skipped:\n' + bad.assign(path=bad.path.map(one_line)).to_string(index=False))   # any name prints, on one line
         if quarantine_to: print(f'moved; manifest: {quarantine(bad, quarantine_to)}')
+    in_class_folders(good, folder)   # photos elsewhere: train and evaluate refuse the folder, and so does this, after its listing

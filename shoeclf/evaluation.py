@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/05_evaluation.ipynb #fa5ce173
 from __future__ import annotations
-import io, os, sys, json as jsonlib
+import io, itertools, os, sys, json as jsonlib
 from contextlib import nullcontext
 from operator import itemgetter
 from pathlib import Path
@@ -159,10 +159,13 @@ def evaluate(learn, items, tta:bool=False, exclude=(), progress:bool=False) -> E
 @delegates(near_duplicates, but=['others'])
 def find_leaks(splits:dict, **kwargs) -> pd.DataFrame:
     "Near-duplicate pairs (`split_a`, `a`, `split_b`, `b`, `dist`, `diff`) between different splits of `{name: files}`"
-    names = list(splits)
-    where = {str(f): k for k in names for f in splits[k]}
-    pairs = near_duplicates(list(where), **kwargs)
-    pairs = pairs.assign(split_a=pairs.a.map(where), split_b=pairs.b.map(where)).query('split_a != split_b')
+    names, where = list(splits), {}
+    for k in names:
+        for f in splits[k]: where.setdefault(str(f), {})[k] = None   # a file may be in several splits: the model's own training folder scored
+    near = near_duplicates(list(where), **kwargs)
+    rows = [(sa, a, sb, b, d, x) for a,b,d,x in zip(near.a, near.b, near.dist, near['diff']) for sa in where[a] for sb in where[b] if sa != sb]
+    rows += [(sa, f, sb, f, 0, 0.) for f,ks in where.items() for sa,sb in itertools.combinations(ks, 2)]   # one file in two splits: a copy of itself
+    pairs = pd.DataFrame(rows, columns=['split_a','a','split_b','b','dist','diff'])
     swap = pairs.split_a.map(names.index) > pairs.split_b.map(names.index)   # the earlier split on the left
     pairs.loc[swap, ['split_a','a','split_b','b']] = pairs.loc[swap, ['split_b','b','split_a','a']].values
     return pairs[['split_a','a','split_b','b','dist','diff']].sort_values(['split_a','split_b','dist','a'], ignore_index=True)
