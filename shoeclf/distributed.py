@@ -4,13 +4,13 @@
 
 # %% ../nbs/lib/02a_distributed.ipynb #9c4a4011
 from __future__ import annotations
-import ctypes, signal
 from contextlib import contextmanager, ExitStack
 import torch, torch.distributed as dist
 from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.torch_core import rank_distrib, num_distrib
 from .safety import Failed
+from .cli import end_with_launcher
 
 
 # %% auto #0
@@ -31,15 +31,10 @@ def bare(model):
     return getattr(model, 'module', model)
 
 # %% ../nbs/lib/02a_distributed.ipynb #1a7a34fa
-def _end_with_launcher():
-    "Have Linux send this process a SIGTERM when the launcher that started it dies (killed with -9 say), so that no rank trains on alone"
-    try: ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGTERM))   # PR_SET_PDEATHSIG
-    except (OSError, AttributeError): pass                                # not Linux: the launcher's own clean-up only
-
 def init_distributed(device:torch.device) -> torch.device:
     "Join the process group of `accelerate launch`/`torchrun` (NCCL on GPUs, gloo on CPUs); this rank's device (`device` alone)"
     if num_distrib() <= 1: return device
-    _end_with_launcher()
+    end_with_launcher()   # again: `train` called from Python under torchrun
     from accelerate import PartialState
     return PartialState(cpu=device.type == 'cpu').device
 

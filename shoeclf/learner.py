@@ -237,7 +237,7 @@ def _save_epoch(out:Path, model, new_best:bool, **state):
     _write_progress(out, **state, next=None)
 
 def _settled(out:Path, prog:dict) -> dict|None:
-    "The progress `out`'s weights go with, recorded (by rank 0): `prog`, or the epoch a run stopped while saving (`next`, its best weights completed from the checkpoint); None if neither"
+    "The progress `out`'s weights and history go with, recorded (by rank 0): `prog`, or the epoch a run stopped while saving (`next`, its best weights completed from the checkpoint); None if neither"
     disk, nxt = _weights_digest(out), prog.get('next') or {}
     if prog.get('weights') in (None, disk): state = {**prog, 'next': None}
     else:
@@ -245,6 +245,7 @@ def _settled(out:Path, prog:dict) -> dict|None:
         if disk[:32] != want[:32] or disk[32:] != want[32:] and want[32:] != want[:32]: return None
         if disk[32:] != want[32:] and is_main(): atomic_write(out/'best.safetensors', (out/'checkpoint.safetensors').read_bytes())   # a new best: the checkpoint's weights
         state = {**prog, **nxt, 'next': None}
+    if _history_rows(out) < (state.get('rows') or 0): return None   # rows of the epochs done are gone
     if state != prog and is_main(): _write_progress(out, **state)   # the next epoch's save starts from it
     return state
 
@@ -360,7 +361,7 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         resume = prog.get('config') == config
         if prog and not resume: main_print(f"{out} holds a training with other options or photos: training from scratch")
         if resume and prog.get('phase') in ('head', 'fine_tune') and (prog := _settled(out, prog)) is None:
-            main_print(f"{out/'checkpoint.safetensors'} and best.safetensors are not the weights {out/'progress.json'} records (changed since?): training from scratch")
+            main_print(f"the checkpoint, best weights or history.csv in {out} are not those {out/'progress.json'} records (changed since?): training from scratch")
             resume, prog = False, {}
         if resume and prog.get('phase') == 'done' and (out/'model.json').exists():   # a finished training is loaded, not rebuilt
             main_print(f"{out} already holds this training (delete {out/'progress.json'} to train again)")
