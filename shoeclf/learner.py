@@ -13,7 +13,7 @@ from torch import nn
 from fastcore.basics import ifnone
 from fastcore.meta import delegates
 from fastcore.script import call_parse
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from fastai.vision.all import (DataBlock, ImageBlock, CategoryBlock, parent_label,
     Normalize, Learner, DataLoaders, CrossEntropyLossFlat, LabelSmoothingCrossEntropyFlat, accuracy, F1Score,
     default_split, Callback, TrackerCallback, CSVLogger, L, set_seed, rank_distrib, num_distrib, distrib_barrier, AccumMetric)
@@ -229,8 +229,7 @@ def _save_epoch(out:Path, model, new_best:bool, **state):
     "Write `model`'s weights as `out`'s checkpoint (and best weights if `new_best`), then `state` as its progress, announced there first (`next`): `_settled` resumes a run stopped at any point"
     data = weights_bytes(model)
     ck = hashlib.sha256(data).hexdigest()[:32]
-    was = _read_progress(out).get('weights') or _weights_digest(out)
-    state['weights'] = ck + (ck if new_best else was[32:])
+    state['weights'] = ck + (ck if new_best else (_read_progress(out).get('weights') or _weights_digest(out))[32:])   # the best weights stay: their recorded digest
     _write_progress(out, next=state)
     atomic_write(out/'checkpoint.safetensors', data)
     if new_best: atomic_write(out/'best.safetensors', data)
