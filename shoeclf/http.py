@@ -98,7 +98,7 @@ def within(fn, seconds:float, what:str, stop:threading.Event=None):
         except BaseException as e: box['error'] = e
     t = threading.Thread(target=run, daemon=True); t.start()
     while t.is_alive() and (left := end - time.monotonic()) > 0 and not (stop and stop.is_set()):
-        t.join(min(left, 0.1) if stop else None if left == math.inf else left)   # with `stop`, a look at it every 0.1 s
+        t.join(min(left, 0.1))   # in steps: `stop` is looked at, and a signal's handler runs (a wait without end would hide Ctrl-C until it is over)
     if t.is_alive():
         box['late'] = True   # the thread is left to end by itself: a download at its next read, which a timeout bounds
         raise FetchError('stopped' if stop and stop.is_set() else f'too slow: not {what} within {seconds:.3g} s')

@@ -6,7 +6,7 @@
 from __future__ import annotations
 import csv, hashlib, io, os, re, time, warnings
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from pathlib import Path
 from string import Formatter
 import numpy as np, pandas as pd
@@ -136,6 +136,7 @@ def _in_order(fn, items, ex, limit):
         while len(pending) < limit() and (x := next(it, end)) is not end: pending.append((x, ex.submit(fn, x)))
         if not pending: return
         x, f = pending.popleft()
+        while not wait([f], 0.1).done: pass   # in steps, as `within` waits: Ctrl-C is not hidden until the download ends
         yield x, f.result()
 
 def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max_size, n_workers, retry_failed, progress,
@@ -164,9 +165,9 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
             pb.update(counts['ok'])
             if have + counts['ok'] >= per_class or late(): break
     except BaseException:      # an interrupt: the downloads under way stop now, not within --download_time
-        session.stop.set(); raise
+        session.stop.set(); raise   # and left set (the next run clears it): a download the interrupt kept out of `ex`'s count, cut in `submit`, stops too
     finally:
-        ex.shutdown(wait=True, cancel_futures=True); session.stop.clear()
+        ex.shutdown(wait=True, cancel_futures=True)
         if pb.last_v is not None: pb.on_iter_end()    # results ran out before `per_class`
     return counts
 
@@ -184,6 +185,7 @@ def scrape(classes, out=None, query:str='{} shoes', per_class:int=100, engine:st
     with FolderLock(out):     # after every check (a bad option leaves no empty folder behind); one writer at a time
         reconcile(out, man := Manifest(out))
         session.deadline = time.monotonic() + max_time if max_time else None
+        session.stop.clear()   # an earlier run's interrupt may have set it
         late = lambda: session.left() <= 0
         stopped = f'stopped after --max_time {max_time} s: run again to go on'
         for cls in classes:

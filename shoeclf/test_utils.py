@@ -4,7 +4,8 @@
 
 # %% ../nbs/lib/04_test_utils.ipynb #334d5af2
 from __future__ import annotations
-import hashlib, html, json, mimetypes, os, re, shutil, socket, subprocess, sys, tempfile, threading, time, urllib.request
+import hashlib, html, json, mimetypes, os, re, shutil, signal, socket, subprocess, sys, tempfile, threading, time, urllib.request
+from contextlib import contextmanager
 from multiprocessing.util import Finalize
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -13,8 +14,9 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'wait_serving', 'MirrorHandler', 'LoopbackServer',
-           'serve_mirror', 'distinct_photos', 'few_photos', 'file_tree', 'tree_digest']
+__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'Signalled', 'signalled_elsewhere', 'wait_serving',
+           'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'few_photos', 'file_tree',
+           'tree_digest']
 
 # %% ../nbs/lib/04_test_utils.ipynb #317593b1
 _owned = {}   # process id -> its temporary folder
@@ -51,6 +53,18 @@ def free_port(host:str='127.0.0.1') -> int:
 def ctrl_c_reaches(cmd:list) -> list:
     "`cmd` behind a one-line Python that gives SIGINT back its default before it runs it, so that Ctrl-C reaches the command"
     return [sys.executable, '-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])', *map(str, cmd)]
+
+# %% ../nbs/lib/04_test_utils.ipynb #d56e1c7b
+class Signalled(Exception): "What `signalled_elsewhere`'s signal raises in the main thread"
+
+@contextmanager
+def signalled_elsewhere(after:float):
+    "Within it, a SIGUSR1 that another thread catches `after` s in: its handler raises `Signalled` once the main thread runs"
+    def _raise(*_): raise Signalled(f'SIGUSR1, {after} s in')
+    prev = signal.signal(signal.SIGUSR1, _raise)
+    timer = threading.Timer(after, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)); timer.start()
+    try: yield
+    finally: timer.cancel(); timer.join(); signal.signal(signal.SIGUSR1, prev)
 
 # %% ../nbs/lib/04_test_utils.ipynb #3c8e7f2d
 def wait_serving(url:str, proc:subprocess.Popen, tries:int=120) -> int:
