@@ -10,7 +10,7 @@ from fastai.callback.progress import ProgressCallback
 from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.torch_core import rank_distrib, num_distrib
 from .safety import Failed
-from .cli import end_with_launcher
+from .launcher import end_with_launcher
 
 
 # %% auto #0
