@@ -13,7 +13,7 @@ import numpy as np, pandas as pd
 from PIL import Image
 from fastcore.foundation import L
 from fastcore.script import call_parse, Param
-from fastprogress.fastprogress import progress_bar
+from fastprogress.fastprogress import progress_bar, ProgressBar
 from .core import (BadImage, atomic_write, MAX_PIXELS, load_image, image_files, image_hashes, near_pairs, Thumbs,
                           quarantine, cache_dir, components, members, BadInput, NotFound, CSV_TEXT, drop_half_written)
 from .safety import safe_name, confined, outside, own_file, Failed, FolderLock
@@ -148,7 +148,7 @@ def _scrape_class(cls, query, urls, out, man, session, per_class, max_bytes, max
     todo = [u for u in urls if not done(u)]
     counts = dict(found=len(urls), skipped=len(urls)-len(todo), ok=0, duplicate=0, failed=0)
     if have >= per_class: return counts
-    ex, pb = ThreadPoolExecutor(max(1, n_workers)), progress_bar(range(per_class - have), leave=False, display=progress)
+    ex, pb = ThreadPoolExecutor(max(1, n_workers)), (progress_bar if progress else ProgressBar)(range(per_class - have), leave=False)   # fastprogress's console bar prints even with display=False
     pb.update(0)
     try:   # never more downloads running than images still needed, so none is fetched in vain
         results = _in_order(lambda u: _download(u, session, max_bytes, max_size, download_time), todo, ex,
