@@ -12,7 +12,7 @@ from tqdm.auto import tqdm
 from fastcore.foundation import L
 from .core import BadImage, BadInput, NotFound, CSV_TEXT, IMAGE_EXTS, visible_files, drop_partial_row, one_line
 from .artefact import Predictor
-from .safety import regular_file, hold
+from .safety import regular_file, hold, signals_deferred, default_signals
 
 # %% auto #0
 __all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
@@ -55,12 +55,14 @@ class PhotoDataset(Dataset):
         try: return i, self.pre.preprocess(self.files[i]), ''
         except BadImage as e: return i, torch.zeros(3, self.pre.size, self.pre.size), e.reason
 
-def _one_thread(worker_id): torch.set_num_threads(1)
+def _worker_init(worker_id):
+    "A DataLoader worker: one torch thread, and Python's own Ctrl-C and SIGTERM handling (it was forked inside `signals_deferred`)"
+    default_signals(); torch.set_num_threads(1)
 
 def photo_loader(pred:Predictor, files, bs:int=32, workers:int=2) -> DataLoader:
     "Batches `(indices, images, errors)` of `files`, opened and preprocessed by `workers` processes (0, or one batch in all: by this one)"
     workers = workers if len(files) > bs else 0      # a single batch: starting processes costs more than it saves
-    return DataLoader(PhotoDataset(pred, files), batch_size=bs, num_workers=workers, worker_init_fn=_one_thread,
+    return DataLoader(PhotoDataset(pred, files), batch_size=bs, num_workers=workers, worker_init_fn=_worker_init,
                       prefetch_factor=2 if workers else None)
 
 # %% ../nbs/lib/04a_batch.ipynb #01de7006
@@ -101,7 +103,9 @@ def default_bs(pred) -> int:
 
 def batch_predictions(pred:Predictor, files, bs:int=None, workers:int=2):
     "Yield `(files, errors, probabilities)` of each batch of `bs` of `files` (default `default_bs`) opened by `workers` processes; a bad file has its error and zero probabilities"
-    for idx,x,errs in photo_loader(pred, files, bs or default_bs(pred), workers) if len(files) else []:
+    loader = photo_loader(pred, files, bs or default_bs(pred), workers) if len(files) else []
+    with signals_deferred(): batches = iter(loader)   # the workers fork here: a Ctrl-C meanwhile is raised after, not lost in the fork's hooks
+    for idx,x,errs in batches:
         ok = torch.tensor([not e for e in errs])
         probs = torch.zeros(len(idx), len(pred.classes))
         if ok.any(): probs[ok] = pred.batch_probs(x[ok])

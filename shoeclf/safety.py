@@ -4,14 +4,16 @@
 
 # %% ../nbs/lib/00a_safety.ipynb #ae1c4fc5
 from __future__ import annotations
-import fcntl, json, os, math, numbers, pickle
+import fcntl, json, os, math, numbers, pickle, signal, threading
+from contextlib import contextmanager
 from pathlib import Path
 from .core import ShoeclfError, BadInput, NotFound
 
 # %% auto #0
-__all__ = ['MODEL_FILES', 'OPTION_LIMITS', 'WHOLE', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined', 'regular_file',
-           'own_file', 'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'hold', 'FolderLock',
-           'load_weights', 'at_least', 'between', 'check_options', 'check_scales']
+__all__ = ['MODEL_FILES', 'DEFERRED_SIGNALS', 'OPTION_LIMITS', 'WHOLE', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined',
+           'regular_file', 'own_file', 'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'hold',
+           'FolderLock', 'signals_deferred', 'default_signals', 'load_weights', 'at_least', 'between', 'check_options',
+           'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -129,6 +131,24 @@ class FolderLock:
         if self.made and [p.name for p in self.folder.iterdir()] == ['.shoeclf.lock']:   # nothing written: leave no empty folder
             (self.folder/'.shoeclf.lock').unlink(); self.folder.rmdir()
         self.file.close()   # closing the file releases the lock
+
+# %% ../nbs/lib/00a_safety.ipynb #8240716b
+DEFERRED_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+@contextmanager
+def signals_deferred():
+    "Within it, Ctrl-C and SIGTERM are noted, and raised again as it ends (for forks: a handler run in a fork's hooks loses its exception)"
+    if threading.current_thread() is not threading.main_thread(): yield; return   # handlers run in the main thread only
+    got = []
+    prev = {s: signal.signal(s, lambda n, _: got.append(n)) for s in DEFERRED_SIGNALS}
+    try: yield
+    finally:
+        for s,h in prev.items(): signal.signal(s, signal.SIG_DFL if h is None else h)
+        for n in got[:1]: signal.raise_signal(n)
+
+def default_signals():
+    "Python's own Ctrl-C and SIGTERM handling, in a process forked inside `signals_deferred` (a DataLoader worker)"
+    signal.signal(signal.SIGINT, signal.default_int_handler); signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 # %% ../nbs/lib/00a_safety.ipynb #01c0f012
 def _read_weights(fn) -> dict:

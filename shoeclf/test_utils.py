@@ -14,9 +14,9 @@ from fastcore.foundation import L
 from .core import image_files, image_hashes, hash_distances
 
 # %% auto #0
-__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'Signalled', 'signalled_elsewhere', 'wait_serving',
-           'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'few_photos', 'file_tree',
-           'tree_digest']
+__all__ = ['own_tmpdir', 'quick_model', 'free_port', 'ctrl_c_reaches', 'Signalled', 'signalled_elsewhere', 'sigterm_in_next_fork',
+           'wait_serving', 'MirrorHandler', 'LoopbackServer', 'serve_mirror', 'distinct_photos', 'few_photos',
+           'file_tree', 'tree_digest']
 
 # %% ../nbs/lib/04_test_utils.ipynb #317593b1
 _owned = {}   # process id -> its temporary folder
@@ -65,6 +65,21 @@ def signalled_elsewhere(after:float):
     timer = threading.Timer(after, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)); timer.start()
     try: yield
     finally: timer.cancel(); timer.join(); signal.signal(signal.SIGUSR1, prev)
+
+# %% ../nbs/lib/04_test_utils.ipynb #5bdf2c1c
+_in_fork = []   # the signal the next fork of this process sends it (by a hook registered at the first use)
+
+def _signal_in_fork():
+    if _in_fork: os.kill(os.getpid(), _in_fork.pop()); time.sleep(0.1)
+
+@contextmanager
+def sigterm_in_next_fork():
+    "Within it, the next fork of this process sends it a SIGTERM from the fork's own hooks; the SIGTERM raises `Signalled`"
+    if not hasattr(_signal_in_fork, 'hooked'): os.register_at_fork(before=_signal_in_fork); _signal_in_fork.hooked = True
+    def _raise(*_): raise Signalled('SIGTERM, in a fork')
+    prev, _in_fork[:] = signal.signal(signal.SIGTERM, _raise), [signal.SIGTERM]
+    try: yield
+    finally: _in_fork.clear(); signal.signal(signal.SIGTERM, prev)
 
 # %% ../nbs/lib/04_test_utils.ipynb #3c8e7f2d
 def wait_serving(url:str, proc:subprocess.Popen, tries:int=120) -> int:
