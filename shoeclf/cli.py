@@ -8,13 +8,10 @@ __all__ = ['COMMANDS', 'FS_ERRORS', 'usage', 'command', 'parse_command', 'run_co
 
 # %% ../nbs/lib/11_cli.ipynb #036a5ef0
 import contextlib, errno, importlib, inspect, os, re, signal, sys, threading, warnings
+from pathlib import Path
 from .launcher import end_with_launcher
 if 'TORCHELASTIC_RUN_ID' in os.environ: end_with_launcher()   # a rank: before the seconds of imports, in which a launcher killed would leave it running on alone
-
-from fastcore.script import anno_parser
-from pathlib import Path
-from .core import ShoeclfError, BadInput, cache_dir, one_line
-from .safety import check_options, OPTION_LIMITS, COMMAND_LIMITS
+# the standard library only: the rest (pandas, fastcore, torch) is imported inside `main`, where Ctrl-C and SIGTERM end in one line
 
 # %% ../nbs/lib/11_cli.ipynb #047c2c11
 COMMANDS = {
@@ -61,11 +58,14 @@ def _dash_files_named(argv:list, known) -> list:
     for prev,a in zip([None, *argv], argv):
         if a == '--': break
         if a.startswith('-') and a.split('=')[0] not in known and os.path.lexists(a) and not (prev in known and known[prev].nargs != 0):
+            from shoeclf.core import BadInput
             raise BadInput(f"{a} reads as an option: put -- before file names that start with '-' (... -- {a})")
     return argv
 
 def parse_command(name:str, argv:list) -> dict:
     "The keyword arguments of command `name` parsed from `argv`"
+    from fastcore.script import anno_parser
+    from shoeclf.safety import check_options, OPTION_LIMITS, COMMAND_LIMITS
     f = command(name)
     p = anno_parser(getattr(f, '__wrapped__', f), prog=f'shoeclf {name}')
     known = p._option_string_actions
@@ -83,6 +83,7 @@ FS_ERRORS = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT,
 
 def _cache_hint(filename) -> str:
     "The fix to name when `filename` is shoeclf's cache folder, a file in it, or a folder it lies in (no path the user gave)"
+    from shoeclf.core import cache_dir
     try: cache, f = cache_dir().absolute(), Path(os.fsdecode(filename)).absolute()
     except (RuntimeError, TypeError): return ''           # no home folder at all; a file descriptor
     if not (f.is_relative_to(cache) or cache.is_relative_to(f) and f != Path(f.anchor)): return ''
@@ -135,7 +136,12 @@ def main(argv=None) -> int:
     if name not in COMMANDS:
         print(f'shoeclf: unknown command {name!r}\n\n{usage()}', file=sys.stderr); return 2
     try:
-        with sigterm_raises(): res = run_command(name, rest)
+        with sigterm_raises():
+            from shoeclf.core import ShoeclfError, one_line   # the slow imports start here, where Ctrl-C and SIGTERM end in one line
+            res = run_command(name, rest)
+    except KeyboardInterrupt as e:                 # Ctrl-C, or a SIGTERM (`kill`, a container stopping): the shells' exit codes
+        how, code = ('terminated', 143) if isinstance(e, Terminated) else ('interrupted', 130)
+        _say_error(f'shoeclf {name}: {how}'); return code
     except ShoeclfError as e:
         if os.environ.get('SHOECLF_DEBUG'): raise
         _say_error(f'shoeclf {name}: error: {error_text(e)}'); return e.exit_code
@@ -147,9 +153,6 @@ def main(argv=None) -> int:
             _say_error(f'shoeclf {name}: error: another process of the distributed run ended ({one_line(e)[:200]}); its own message says why'); return 1
         if os.environ.get('SHOECLF_DEBUG') or not out_of_memory(e): raise
         _say_error(f"shoeclf {name}: error: out of memory{f' ({d})' if (d := one_line(error_text(e))[:200]) else ''}: {memory_hint(name)}"); return 1
-    except KeyboardInterrupt as e:                 # Ctrl-C, or a SIGTERM (`kill`, a container stopping): the shells' exit codes
-        how, code = ('terminated', 143) if isinstance(e, Terminated) else ('interrupted', 130)
-        _say_error(f'shoeclf {name}: {how}'); return code
     return res if isinstance(res, int) else 0
 
 # %% ../nbs/lib/11_cli.ipynb #604f1c8d
