@@ -4,12 +4,14 @@
 
 # %% ../nbs/lib/01a_device.ipynb #67b2a927
 from __future__ import annotations
-import os, re, contextlib, resource
+import os, re, contextlib, itertools, resource
 import torch
+from fastai.data.core import TfmdDL
 from .core import BadInput
+from .safety import signals_deferred, default_signals
 
 # %% auto #0
-__all__ = ['DEVICES', 'resolve_device', 'amp_dtype', 'autocast', 'to_mixed', 'loader_kwargs', 'free_memory']
+__all__ = ['DEVICES', 'resolve_device', 'amp_dtype', 'autocast', 'to_mixed', 'SignalSafeDL', 'loader_kwargs', 'free_memory']
 
 # %% ../nbs/lib/01a_device.ipynb #03c87267
 DEVICES = ('auto', 'cpu', 'cuda')
@@ -43,13 +45,22 @@ def to_mixed(learn, device):
     elif dt == torch.float16: learn.to_fp16()
     return learn
 
+# %% ../nbs/lib/01a_device.ipynb #5bf23e2c
+class SignalSafeDL(TfmdDL):
+    "A fastai `TfmdDL` that forks its workers (each epoch) with Ctrl-C and SIGTERM deferred: one that comes meanwhile is raised, not lost in the fork's hooks"
+    def __iter__(self):
+        it = super().__iter__()
+        with signals_deferred() if self.fake_l.num_workers else contextlib.nullcontext(): first = list(itertools.islice(it, 1))   # the workers fork
+        yield from first; yield from it
+    def wif(self): default_signals(); super().wif()   # in each worker: Python's own Ctrl-C and SIGTERM handling
+
 # %% ../nbs/lib/01a_device.ipynb #b2590c29
 def loader_kwargs(device, num_workers:int|None=None) -> dict:
     "fastai `dataloaders` settings for `device`: worker processes and pinned memory on a GPU, the main process on a CPU"
     device = resolve_device(device)
     gpu = device.type == 'cuda'
     if num_workers is None: num_workers = min(8, os.cpu_count() or 1) if gpu else 0
-    return dict(device=device, num_workers=num_workers, pin_memory=gpu)
+    return dict(device=device, num_workers=num_workers, pin_memory=gpu, dl_type=SignalSafeDL)
 
 # %% ../nbs/lib/01a_device.ipynb #a1f0d7c2
 def _read_int(fn) -> int|None:
