@@ -11,6 +11,7 @@ from fastai.distributed import DistributedDL, DistributedTrainer
 from fastai.torch_core import rank_distrib, num_distrib
 from .safety import Failed
 from .launcher import end_with_launcher
+from .device import SignalSafeDL
 
 
 # %% auto #0
@@ -67,8 +68,8 @@ def main_holds(cm):
         yield
 
 # %% ../nbs/lib/02a_distributed.ipynb #1cdbde00
-class ProcessGroupDL(DistributedDL):
-    "fastai's `DistributedDL`, sharing the shuffled order on the device of the process group's backend (gloo: the CPU)"
+class ProcessGroupDL(DistributedDL, SignalSafeDL):
+    "fastai's `DistributedDL`, sharing the shuffled order on the device of the process group's backend (gloo: the CPU); its workers fork as a `SignalSafeDL`'s"
     def _broadcast(self, t, rank):
         t = torch.tensor(t, dtype=torch.long, device=_group_device())
         dist.broadcast(t, rank)
