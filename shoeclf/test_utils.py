@@ -55,7 +55,7 @@ def ctrl_c_reaches(cmd:list) -> list:
     return [sys.executable, '-c', 'import os, signal, sys; signal.signal(signal.SIGINT, signal.SIG_DFL); os.execvp(sys.argv[1], sys.argv[1:])', *map(str, cmd)]
 
 # %% ../nbs/lib/04_test_utils.ipynb #d56e1c7b
-class Signalled(Exception): "What `signalled_elsewhere`'s signal raises in the main thread"
+class Signalled(Exception): "What the signals of `signalled_elsewhere` and `sigterm_in_next_fork` raise in the main thread"
 
 @contextmanager
 def signalled_elsewhere(after:float):
