@@ -15,8 +15,8 @@ from .artefact import Predictor
 from .safety import regular_file, hold, signals_deferred, default_signals
 
 # %% auto #0
-__all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'photo_loader', 'csv_columns', 'csv_rows', 'done_rows', 'default_bs',
-           'batch_predictions', 'predict_csv', 'report_csv']
+__all__ = ['expand_paths', 'load_predictor', 'PhotoDataset', 'SignalSafeLoader', 'photo_loader', 'csv_columns', 'csv_rows',
+           'done_rows', 'default_bs', 'batch_predictions', 'predict_csv', 'report_csv']
 
 # %% ../nbs/lib/04a_batch.ipynb #fd3afea8
 def expand_paths(paths) -> L:
@@ -59,10 +59,15 @@ def _worker_init(worker_id):
     "A DataLoader worker: one torch thread, and Python's own Ctrl-C and SIGTERM handling (it was forked inside `signals_deferred`)"
     default_signals(); torch.set_num_threads(1)
 
+class SignalSafeLoader(DataLoader):
+    "A torch `DataLoader` that forks its workers with Ctrl-C and SIGTERM deferred, as `device.SignalSafeDL`: one that comes meanwhile is raised, not lost in the fork's hooks"
+    def __iter__(self):
+        with signals_deferred(): return super().__iter__()
+
 def photo_loader(pred:Predictor, files, bs:int=32, workers:int=2) -> DataLoader:
     "Batches `(indices, images, errors)` of `files`, opened and preprocessed by `workers` processes (0, or one batch in all: by this one)"
     workers = workers if len(files) > bs else 0      # a single batch: starting processes costs more than it saves
-    return DataLoader(PhotoDataset(pred, files), batch_size=bs, num_workers=workers, worker_init_fn=_worker_init,
+    return SignalSafeLoader(PhotoDataset(pred, files), batch_size=bs, num_workers=workers, worker_init_fn=_worker_init,
                       prefetch_factor=2 if workers else None)
 
 # %% ../nbs/lib/04a_batch.ipynb #01de7006
@@ -103,9 +108,7 @@ def default_bs(pred) -> int:
 
 def batch_predictions(pred:Predictor, files, bs:int=None, workers:int=2):
     "Yield `(files, errors, probabilities)` of each batch of `bs` of `files` (default `default_bs`) opened by `workers` processes; a bad file has its error and zero probabilities"
-    loader = photo_loader(pred, files, bs or default_bs(pred), workers) if len(files) else []
-    with signals_deferred(): batches = iter(loader)   # the workers fork here: a Ctrl-C meanwhile is raised after, not lost in the fork's hooks
-    for idx,x,errs in batches:
+    for idx,x,errs in photo_loader(pred, files, bs or default_bs(pred), workers) if len(files) else []:
         ok = torch.tensor([not e for e in errs])
         probs = torch.zeros(len(idx), len(pred.classes))
         if ok.any(): probs[ok] = pred.batch_probs(x[ok])

@@ -58,28 +58,36 @@ def ctrl_c_reaches(cmd:list) -> list:
 class Signalled(Exception): "What the signals of `signalled_elsewhere` and `sigterm_in_next_fork` raise in the main thread"
 
 @contextmanager
+def _raising(sig, why:str):
+    "Within it, signal `sig` raises `Signalled(why)` in the main thread"
+    def _raise(*_): raise Signalled(why)
+    prev = signal.signal(sig, _raise)
+    try: yield
+    finally: signal.signal(sig, prev)
+
+@contextmanager
 def signalled_elsewhere(after:float):
     "Within it, a SIGUSR1 that another thread catches `after` s in: its handler raises `Signalled` once the main thread runs"
-    def _raise(*_): raise Signalled(f'SIGUSR1, {after} s in')
-    prev = signal.signal(signal.SIGUSR1, _raise)
-    timer = threading.Timer(after, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGUSR1)); timer.start()
-    try: yield
-    finally: timer.cancel(); timer.join(); signal.signal(signal.SIGUSR1, prev)
+    timer = threading.Timer(after, lambda: signal.pthread_kill(threading.get_ident(), signal.SIGUSR1))
+    with _raising(signal.SIGUSR1, f'SIGUSR1, {after} s in'):
+        timer.start()
+        try: yield
+        finally: timer.cancel(); timer.join()
 
 # %% ../nbs/lib/04_test_utils.ipynb #5bdf2c1c
-_in_fork = []   # the signal the next fork of this process sends it (by a hook registered at the first use)
+_in_fork = []   # the signal the next fork of this process sends it
 
 def _signal_in_fork():
     if _in_fork: os.kill(os.getpid(), _in_fork.pop()); time.sleep(0.1)
+os.register_at_fork(before=_signal_in_fork)   # a no-op while `_in_fork` is empty
 
 @contextmanager
 def sigterm_in_next_fork():
     "Within it, the next fork of this process sends it a SIGTERM from the fork's own hooks; the SIGTERM raises `Signalled`"
-    if not hasattr(_signal_in_fork, 'hooked'): os.register_at_fork(before=_signal_in_fork); _signal_in_fork.hooked = True
-    def _raise(*_): raise Signalled('SIGTERM, in a fork')
-    prev, _in_fork[:] = signal.signal(signal.SIGTERM, _raise), [signal.SIGTERM]
-    try: yield
-    finally: _in_fork.clear(); signal.signal(signal.SIGTERM, prev)
+    with _raising(signal.SIGTERM, 'SIGTERM, in a fork'):
+        _in_fork[:] = [signal.SIGTERM]
+        try: yield
+        finally: _in_fork.clear()
 
 # %% ../nbs/lib/04_test_utils.ipynb #3c8e7f2d
 def wait_serving(url:str, proc:subprocess.Popen, tries:int=120) -> int:
