@@ -119,19 +119,23 @@ def image_problem(src, **kwargs) -> str|None:
 
 # %% ../nbs/lib/00_core.ipynb #545a0ced
 def visible_files(folder, unreadable:bool=False) -> list:
-    "Files under `folder`, recursively (linked folders too, each real folder once), sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); with `unreadable`, links to nothing, pipes, sockets and devices too (to report them)"
+    "Files under `folder`, recursively (linked folders too, each real folder once), sorted, leaving out hidden files and folders (`.dropped/`, `.ipynb_checkpoints/`); with `unreadable`, links to nothing, pipes, sockets and devices too (to report them); `BadInput` naming a folder that cannot be read"
     keep = lambda p: p.is_file() or (unreadable and not p.is_dir())
-    def walk(follow):
-        for root, dirs, names in os.walk(folder, followlinks=follow):
-            dirs[:] = sorted(d for d in dirs if not d.startswith('.'))   # in name order: which link reaches a folder first never depends on the disk
-            yield root, dirs, names
-    own = {root for root,_,_ in walk(False)}               # the tree's own folders, walked under their own names
-    out, seen = [], {os.path.realpath(r) for r in own}
-    for root, dirs, names in walk(True):
-        if root not in own:                                # reached through a link
-            if (real := os.path.realpath(root)) in seen: dirs.clear(); continue   # a folder of the tree, a link back up, or one walked already
+    top, out, seen, links = os.path.realpath(folder), [], set(), []
+    def unreadable_folder(e):
+        if isinstance(e, (FileNotFoundError, NotADirectoryError)): return   # gone while walked: none of its files is there to list
+        raise BadInput(f"cannot read the folder {one_line(e.filename)} ({e.strerror}): give read access to it "
+                       f"(chmod -R u+rX {one_line(e.filename)}) or move it out of {one_line(folder)}")
+    def walk(start):                                       # one tree, its linked folders kept in `links` for later
+        for root, dirs, names in os.walk(start, onerror=unreadable_folder):
+            if (real := os.path.realpath(root)) in seen: dirs.clear(); continue   # walked already, under another name
             seen.add(real)
-        out += [p for n in names if not n.startswith('.') and keep(p := Path(root)/n)]
+            dirs[:] = sorted(d for d in dirs if not d.startswith('.'))   # in name order: which link reaches a folder first never depends on the disk
+            links.extend(l for d in dirs if os.path.islink(l := os.path.join(root, d)))
+            out.extend(p for n in names if not n.startswith('.') and keep(p := Path(root)/n))
+    walk(folder)                                           # the tree's own folders first, under their own names
+    for link in links:                                     # then each linked folder once, but never one the tree lies in (a link up to `/` would list the disk)
+        if not (top + os.sep).startswith(os.path.join(os.path.realpath(link), '')): walk(link)
     return sorted(out)
 
 def image_files(folder, exts=IMAGE_EXTS, unreadable:bool=False) -> L:
