@@ -50,11 +50,15 @@ def one_line(s) -> str:
 
 # %% ../nbs/lib/00_core.ipynb #710f9f28
 def to_rgb(img:Image.Image, bg=(255,255,255)) -> Image.Image:
-    "Convert any PIL mode to RGB: transparency composited on `bg`, 16- and 32-bit integers scaled from 0-65535, floats from 0-1, to 8 bits"
+    "Convert any PIL mode to RGB: transparency composited on `bg`, 16- and 32-bit integers scaled from 0-65535, floats from 0-1 (`BadImage` outside it), to 8 bits"
     if img.mode == 'RGB': return img
     if img.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):   # by the mode alone: a photo's brightness never depends on its brightest pixel
-        a = np.asarray(img, dtype=np.float64) * (255 if img.mode == 'F' else 1/257)
-        return Image.fromarray(np.nan_to_num(a).clip(0, 255).round().astype(np.uint8), 'L').convert('RGB')
+        a = np.asarray(img, dtype=np.float64)
+        if img.mode == 'F' and a.size and not (np.isfinite(a).all() and 0 <= a.min() and a.max() <= 1):   # 0-255 floats would read white: refused, not guessed
+            raise BadImage(f"float pixels {'that are not numbers' if not np.isfinite(a).all() else f'from {a.min():g} to {a.max():g}'}, "
+                           "where a float photo holds 0-1: save it with 8 bits a channel (PNG or JPEG)")
+        a = a * (255 if img.mode == 'F' else 1/257)
+        return Image.fromarray(a.clip(0, 255).round().astype(np.uint8), 'L').convert('RGB')
     if img.mode in ('RGBA', 'LA', 'PA', 'La', 'RGBa') or 'transparency' in img.info:
         rgba = img.convert('RGBA')
         return Image.alpha_composite(Image.new('RGBA', img.size, (*bg, 255)), rgba).convert('RGB')
