@@ -7,7 +7,7 @@ __all__ = ['COMMANDS', 'FS_ERRORS', 'usage', 'command', 'parse_command', 'run_co
            'peer_lost', 'memory_hint', 'Terminated', 'sigterm_raises', 'main']
 
 # %% ../nbs/lib/11_cli.ipynb #036a5ef0
-import contextlib, errno, importlib, inspect, os, re, signal, sys, threading, warnings
+import argparse, contextlib, errno, importlib, inspect, os, re, signal, sys, threading, warnings
 from pathlib import Path
 from .launcher import end_with_launcher
 if 'TORCHELASTIC_RUN_ID' in os.environ: end_with_launcher()   # a rank: before the seconds of imports, in which a launcher killed would leave it running on alone
@@ -38,10 +38,11 @@ def command(name:str):
     return getattr(importlib.import_module(mod), fn)
 
 def _dashes_ok(argv:list, known) -> list:
-    "`argv` with `--per-class` spelled `--per_class` wherever only the underscore form is an option in `known`"
+    "`argv` with `--per-class` spelled `--per_class` (`--no-freeze-bn` `--no-freeze_bn`) wherever only the underscore form is an option in `known`"
     def fix(a):
         opt, eq, val = a.partition('=')
-        alt = '--' + opt[2:].replace('-', '_')
+        neg = 'no-' if opt.startswith('--no-') and opt not in known else ''   # `--no-freeze-bn` for `--no-freeze_bn`
+        alt = '--' + neg + opt[2+len(neg):].replace('-', '_')
         return alt+eq+val if a.startswith('--') and opt not in known and alt in known else a
     return [fix(a) for a in argv]
 
@@ -68,6 +69,8 @@ def parse_command(name:str, argv:list) -> dict:
     from shoeclf.safety import check_options, OPTION_LIMITS, COMMAND_LIMITS
     f = command(name)
     p = anno_parser(getattr(f, '__wrapped__', f), prog=f'shoeclf {name}')
+    for a in p._actions:   # `--no-flip`'s "(default: True)" from fastcore reads as if the switch were on unless given
+        if isinstance(a, argparse._StoreFalseAction): a.help = a.help.removesuffix(' (default: True)')
     known = p._option_string_actions
     args = vars(p.parse_args(_dash_files_named(_negative_values_ok(_dashes_ok(argv, known), known), known)))
     for k in ('pdb', 'xtra'): args.pop(k, None)
