@@ -11,7 +11,7 @@ import torch, timm
 from torch import nn
 import torch.nn.functional as F
 from safetensors.torch import save_file
-from .core import atomic_write, cache_dir, BadInput, NotFound, Offline
+from .core import atomic_write, cache_dir, brief, BadInput, NotFound, Offline
 from .safety import load_weights
 from fastai.vision.learner import TimmBody, create_head, apply_init
 
@@ -138,7 +138,7 @@ def create_backbone(arch:str, pretrained=True, weights=None, num_classes=0, **kw
     try: return timm.create_model(arch, pretrained=pretrained, num_classes=num_classes, **extra, **kwargs)
     except OSError as e:   # the hub answered a connection but gave no file: a proxy, a captive portal, a mirror without the model
         if not pretrained or extra: raise
-        raise no_weights(arch, f"the timm hub ({':'.join(map(str, hub_endpoint()))}) gave no file ({type(e).__name__}: {str(e).splitlines()[0][:120]})") from None
+        raise no_weights(arch, f"the timm hub ({':'.join(map(str, hub_endpoint()))}) gave no file ({type(e).__name__}: {brief(e, 120)})") from None
 
 CNN_EXAMPLES = 'choose one such as tf_efficientnet_lite1, mobilenetv2_100, convnext_tiny or resnet50'
 
@@ -154,7 +154,7 @@ def conv_maps(arch:str) -> str:
     "`arch` if its features are maps `[n, channels, h, w]`, as a convolutional network's, else `BadInput` (a vision transformer's tokens, a Swin's channels-last maps)"
     try: m,y = meta_features(arch)
     except (AssertionError, TypeError, ValueError, NotImplementedError) as e:   # timm's own refusals, e.g. a model that pools inside
-        raise BadInput(f"{arch} cannot give its feature map without pooling ({type(e).__name__}: {str(e).splitlines()[0][:120] if str(e) else 'no message'}): shoeclf pools the maps "
+        raise BadInput(f"{arch} cannot give its feature map without pooling ({type(e).__name__}: {brief(e, 120) or 'no message'}): shoeclf pools the maps "
                        f"of a convolutional network; {CNN_EXAMPLES}") from None
     if y.ndim != 4 or y.shape[1] != m.num_features: raise BadInput(
         f"{arch} gives no [channels, height, width] feature map (its features: {list(y.shape[1:])}): shoeclf pools the maps of a convolutional "

@@ -4,7 +4,7 @@
 
 # %% auto #0
 __all__ = ['COMMANDS', 'FS_ERRORS', 'usage', 'command', 'parse_command', 'run_command', 'out_of_memory', 'error_text',
-           'peer_lost', 'memory_hint', 'Terminated', 'sigterm_raises', 'main']
+           'peer_lost', 'memory_hint', 'Terminated', 'sigterm_raises', 'one_line_warnings', 'main']
 
 # %% ../nbs/lib/11_cli.ipynb #036a5ef0
 import argparse, contextlib, errno, importlib, inspect, os, re, signal, sys, threading, warnings
@@ -128,6 +128,14 @@ def _say_error(line:str):
     "Write `line` to stderr in one write, so that the lines of the ranks of a distributed run never run into each other"
     sys.stderr.write(line + '\n'); sys.stderr.flush()
 
+@contextlib.contextmanager
+def one_line_warnings(name:str):
+    "Within it, a warning is one line on stderr, `shoeclf NAME: warning: ...`, without the file and source line Python adds"
+    with warnings.catch_warnings():            # for this command only: tests call `main` in their own process
+        warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)  # from an import inside fastai
+        warnings.showwarning = lambda message, *_, **__: _say_error(f"shoeclf {name}: warning: {' '.join(str(message).split())}")
+        yield
+
 def main(argv=None) -> int:
     "Entry point of the `shoeclf` console script; returns the exit code"
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -135,12 +143,11 @@ def main(argv=None) -> int:
     if argv[0] == '--version':
         from shoeclf import __version__; print(__version__); return 0
     name, *rest = argv
-    warnings.filterwarnings('ignore', message=r'`torch\.jit\.script` is deprecated', category=FutureWarning)  # from an import inside fastai
     if name not in COMMANDS:
         print(f'shoeclf: unknown command {name!r}\n\n{usage()}', file=sys.stderr); return 2
     try:
-        with sigterm_raises():
-            from shoeclf.core import ShoeclfError, one_line   # the slow imports start here, where Ctrl-C and SIGTERM end in one line
+        with sigterm_raises(), one_line_warnings(name):
+            from shoeclf.core import ShoeclfError, brief   # the slow imports start here, where Ctrl-C and SIGTERM end in one line
             res = run_command(name, rest)
     except KeyboardInterrupt as e:                 # Ctrl-C, or a SIGTERM (`kill`, a container stopping): the shells' exit codes
         how, code = ('terminated', 143) if isinstance(e, Terminated) else ('interrupted', 130)
@@ -153,9 +160,9 @@ def main(argv=None) -> int:
         _say_error(f'shoeclf {name}: error: cannot use {e.filename}: {e.strerror}{_cache_hint(e.filename)}'); return 1
     except (MemoryError, RuntimeError) as e:      # torch's allocation failures are RuntimeErrors (OutOfMemoryError on a GPU)
         if peer_lost(e) and not os.environ.get('SHOECLF_DEBUG'):
-            _say_error(f'shoeclf {name}: error: another process of the distributed run ended ({one_line(e)[:200]}); its own message says why'); return 1
+            _say_error(f'shoeclf {name}: error: another process of the distributed run ended ({brief(e)}); its own message says why'); return 1
         if os.environ.get('SHOECLF_DEBUG') or not out_of_memory(e): raise
-        _say_error(f"shoeclf {name}: error: out of memory{f' ({d})' if (d := one_line(error_text(e))[:200]) else ''}: {memory_hint(name)}"); return 1
+        _say_error(f"shoeclf {name}: error: out of memory{f' ({d})' if (d := brief(error_text(e))) else ''}: {memory_hint(name)}"); return 1
     return res if isinstance(res, int) else 0
 
 # %% ../nbs/lib/11_cli.ipynb #604f1c8d

@@ -16,7 +16,7 @@ from fastcore.script import call_parse, Param
 # %% auto #0
 __all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'SPLIT_FOLDERS', 'QUARANTINE_COLS', 'CSV_TEXT',
            'KAGGLE_DATASET', 'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline',
-           'BadImage', 'one_line', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
+           'BadImage', 'one_line', 'brief', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
            'in_class_folders', 'scan_images', 'atomic_write', 'drop_half_written', 'drop_partial_row', 'quarantine',
            'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates',
            'components', 'members', 'cache_dir', 'file_sha256', 'download_archive', 'download_kaggle', 'NoData',
@@ -47,6 +47,11 @@ def one_line(s) -> str:
     "`s` as text that prints on one line: as it is when printable, else Python-quoted (a newline shows as `\\n`)"
     s = str(s)
     return s if s.isprintable() else repr(s)
+
+def brief(s, n:int=200) -> str:
+    "Another program's message `s` for one line of ours: its whitespace runs as one space, cut after its last whole word within `n` characters (… where it was cut)"
+    s = one_line(' '.join(str(s).split()))
+    return s if len(s) <= n else (s[:n-1].rsplit(' ', 1)[0] if ' ' in s[:n-1] else s[:n-1]) + '…'
 
 # %% ../nbs/lib/00_core.ipynb #710f9f28
 def to_rgb(img:Image.Image, bg=(255,255,255)) -> Image.Image:
@@ -368,7 +373,7 @@ def download_kaggle(dataset:str=KAGGLE_DATASET, split:str='train') -> Path:
     try: import kagglehub
     except ImportError: raise Offline('kagglehub is not installed (pip install kagglehub)') from None
     try: root = Path(kagglehub.dataset_download(dataset))
-    except Exception as e: raise Offline(f'Kaggle download of {dataset} failed: {str(e)[:200]}') from None
+    except Exception as e: raise Offline(f'Kaggle download of {dataset} failed: {brief(e)}') from None
     hits = sorted(root.rglob(split))
     return hits[0] if hits else root
 

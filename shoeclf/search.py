@@ -8,7 +8,7 @@ import json, re
 from urllib.parse import parse_qs, urlsplit
 from bs4 import BeautifulSoup
 from fastcore.foundation import L
-from .core import ShoeclfError, BadInput
+from .core import ShoeclfError, BadInput, brief
 from .http import PoliteSession, FetchError, fetch, within
 
 # %% auto #0
@@ -48,8 +48,12 @@ class ImageSearch:
                 found.update(dict.fromkeys(new))
                 if not new or len(found) >= n or i+1 >= self.max_pages: break
         except self.errors as e:
-            if not found: raise SearchError(f'{type(self).__name__} for {query!r} failed: {e}') from None
+            if not found: raise SearchError(f'{type(self).__name__} for {query!r} failed: {brief(e)}' + (f'; {fix}' if (fix := self.not_reached(e)) else '')) from None
         return L(list(found)[:n])
+
+    def not_reached(self, e) -> str:
+        "The fix to name when `e` says the engine gave no answer at all (no network, a wrong host), else ''"
+        return f'no answer from {self.endpoint} (no network?): --endpoint names a mirror' if isinstance(e, FetchError) and e.reason in ('connection failed', 'timeout') else ''
 
 # %% ../nbs/lib/07_search.ipynb #70208dd2
 def bing_urls(page:str) -> list:
@@ -105,6 +109,10 @@ class DdgsSearch(ImageSearch):
         self.ddgs, self.session = ddgs, session if session is not None else PoliteSession()
         from ddgs.exceptions import DDGSException
         self.errors = (*ImageSearch.errors, DDGSException)
+    def not_reached(self, e):
+        from ddgs.exceptions import TimeoutException   # ddgs gives its client's (primp's) errors as "ConnectError: ConnectError(...)"
+        return ('no answer from any engine of ddgs (no network?): --engine bing or duckduckgo with --endpoint names a mirror'
+                if isinstance(e, TimeoutException) or re.match(r'(Connect|DNS|DNSTimeout|Timeout)Error\b', str(e)) else '')
     def pages(self, query, n):
         if self.ddgs is None:
             from ddgs import DDGS
