@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import ctypes, os, re, shutil, socket, tempfile, time
+import ctypes, os, re, shutil, socket, sys, tempfile, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch, matplotlib
@@ -145,8 +145,12 @@ def own_uploads():
     base = os.environ.get('GRADIO_TEMP_DIR')
     if base: Path(base).mkdir(parents=True, exist_ok=True)
     os.environ['GRADIO_TEMP_DIR'] = folder = tempfile.mkdtemp(prefix='shoeclf-app-', dir=base or None)   # empty: unset, as Gradio reads it
+    read_at_import = {m: m.DEFAULT_TEMP_DIR for m in list(sys.modules.values())   # Gradio's modules that read $GRADIO_TEMP_DIR once, at import: the launch makes a folder there
+                      if getattr(m, '__name__', '').startswith('gradio') and isinstance(getattr(m, 'DEFAULT_TEMP_DIR', None), str)}
+    for m in read_at_import: m.DEFAULT_TEMP_DIR = folder
     try: yield Path(folder)
     finally:
+        for m, d in read_at_import.items(): m.DEFAULT_TEMP_DIR = d
         shutil.rmtree(folder, ignore_errors=True)
         if base is None: del os.environ['GRADIO_TEMP_DIR']
         else: os.environ['GRADIO_TEMP_DIR'] = base
