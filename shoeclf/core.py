@@ -4,23 +4,23 @@
 
 # %% ../nbs/lib/00_core.ipynb #6331a516
 from __future__ import annotations
-import csv, errno, io, os, re, shutil, stat, hashlib, tarfile, tempfile, zipfile, warnings
+import contextlib, csv, errno, io, os, re, shutil, stat, hashlib, tarfile, tempfile, threading, zipfile, warnings
 from pathlib import Path
 import numpy as np, pandas as pd, imagehash
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, UnidentifiedImageError
 from fastcore.foundation import L
 from fastcore.parallel import parallel
 from fastcore.meta import delegates
 from fastcore.script import call_parse, Param
 
 # %% auto #0
-__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'SPLIT_FOLDERS', 'QUARANTINE_COLS', 'CSV_TEXT',
-           'KAGGLE_DATASET', 'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound', 'Offline',
-           'BadImage', 'one_line', 'brief', 'to_rgb', 'load_image', 'image_problem', 'visible_files', 'image_files',
-           'in_class_folders', 'scan_images', 'atomic_write', 'drop_half_written', 'drop_partial_row', 'quarantine',
-           'image_hash', 'image_hashes', 'hash_distances', 'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates',
-           'components', 'members', 'cache_dir', 'file_sha256', 'download_archive', 'download_kaggle', 'NoData',
-           'get_data', 'class_counts', 'data_cli']
+__all__ = ['IMAGE_EXTS', 'MAX_PIXELS', 'MAX_BYTES', 'PHOTO_INPUTS', 'ORIENTATIONS', 'SPLIT_FOLDERS', 'QUARANTINE_COLS',
+           'CSV_TEXT', 'KAGGLE_DATASET', 'KAGGLE_DATASETS', 'PHOTO_FOLDER', 'ShoeclfError', 'BadInput', 'NotFound',
+           'Offline', 'BadImage', 'one_line', 'brief', 'to_rgb', 'upright', 'truncated_refused', 'load_image',
+           'image_problem', 'visible_files', 'image_files', 'in_class_folders', 'scan_images', 'atomic_write',
+           'drop_half_written', 'drop_partial_row', 'quarantine', 'image_hash', 'image_hashes', 'hash_distances',
+           'photo_thumbs', 'Thumbs', 'near_pairs', 'near_duplicates', 'components', 'members', 'cache_dir',
+           'file_sha256', 'download_archive', 'download_kaggle', 'NoData', 'get_data', 'class_counts', 'data_cli']
 
 # %% ../nbs/lib/00_core.ipynb #701e454e
 IMAGE_EXTS = {'.jpg', '.jpeg', '.jpe', '.jfif', '.png', '.bmp', '.gif', '.webp', '.tif', '.tiff'}   # .jfif: JPEGs as browsers save them
@@ -55,15 +55,17 @@ def brief(s, n:int=200) -> str:
 
 # %% ../nbs/lib/00_core.ipynb #710f9f28
 def to_rgb(img:Image.Image, bg=(255,255,255)) -> Image.Image:
-    "Convert any PIL mode to RGB: transparency composited on `bg`, 16- and 32-bit integers scaled from 0-65535, floats from 0-1 (`BadImage` outside it), to 8 bits"
-    if img.mode == 'RGB': return img
+    "Convert any PIL mode to RGB: transparency (an alpha channel, or a colour key: PNG's tRNS) composited on `bg`, 16- and 32-bit integers scaled from 0-65535, floats from 0-1 (`BadImage` outside it), to 8 bits"
+    key = img.info.get('transparency')                    # a colour key: the pixels of this value are transparent
     if img.mode in ('I', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'F'):   # by the mode alone: a photo's brightness never depends on its brightest pixel
         a = np.asarray(img, dtype=np.float64)
         if img.mode == 'F' and a.size and not (np.isfinite(a).all() and 0 <= a.min() and a.max() <= 1):   # 0-255 floats would read white: refused, not guessed
             raise BadImage(f"float pixels {'that are not numbers' if not np.isfinite(a).all() else f'from {a.min():g} to {a.max():g}'}, "
                            "where a float photo holds 0-1: save it with 8 bits a channel (PNG or JPEG)")
-        a = a * (255 if img.mode == 'F' else 1/257)
-        return Image.fromarray(a.clip(0, 255).round().astype(np.uint8), 'L').convert('RGB')
+        grey = Image.fromarray((a * (255 if img.mode == 'F' else 1/257)).clip(0, 255).round().astype(np.uint8), 'L')
+        if not isinstance(key, (int, float)): return grey.convert('RGB')
+        img = Image.merge('LA', (grey, Image.fromarray(np.where(a == key, 0, 255).astype(np.uint8), 'L')))
+    elif img.mode == 'RGB' and key is None: return img
     if img.mode in ('RGBA', 'LA', 'PA', 'La', 'RGBa') or 'transparency' in img.info:
         rgba = img.convert('RGBA')
         return Image.alpha_composite(Image.new('RGBA', img.size, (*bg, 255)), rgba).convert('RGB')
@@ -75,7 +77,8 @@ PHOTO_INPUTS = 'a file path, bytes, a file object or a PIL image'   # what `load
 def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
     "The bytes of `src` (path, bytes or file object), refusing more than `max_bytes`"
     if isinstance(src, (bytes, bytearray, memoryview)): data = bytes(src)
-    elif hasattr(src, 'read'): data = src.read(max_bytes+1)
+    elif hasattr(src, 'read'):
+        if isinstance(src, io.TextIOBase) or isinstance(data := src.read(max_bytes+1), str): raise BadImage("a file opened as text: open the photo with open(path, 'rb')")
     elif not isinstance(src, (str, os.PathLike)): raise BadImage(f'a {type(src).__name__} is no photo: pass {PHOTO_INPUTS}')
     else:
         try:
@@ -93,6 +96,29 @@ def _read_bytes(src, max_bytes=MAX_BYTES) -> bytes:
 # %% ../nbs/lib/00_core.ipynb #1d564db2
 warnings.filterwarnings('ignore', 'Corrupt EXIF data', UserWarning)   # PIL reads such a photo without its EXIF; set once, as `catch_warnings` is not thread-safe
 
+ORIENTATIONS = {2: Image.Transpose.FLIP_LEFT_RIGHT, 3: Image.Transpose.ROTATE_180, 4: Image.Transpose.FLIP_TOP_BOTTOM,   # EXIF orientation:
+                5: Image.Transpose.TRANSPOSE, 6: Image.Transpose.ROTATE_270, 7: Image.Transpose.TRANSVERSE, 8: Image.Transpose.ROTATE_90}   # the turn that makes it upright
+
+def upright(img:Image.Image) -> Image.Image:
+    "`img` turned upright as its EXIF orientation says: the pixels only (Pillow's `exif_transpose` writes the EXIF back too, and fails on a badly typed tag anywhere in it)"
+    try: o = img.getexif().get(0x0112)
+    except Exception: o = None                            # EXIF that cannot be read at all: the photo as stored
+    return img.transpose(ORIENTATIONS[o]) if isinstance(o, int) and o in ORIENTATIONS else img
+
+_truncated = dict(lock=threading.Lock(), loads=0, caller=False)   # `load_image`s under way, and the caller's setting to give back when the last ends
+
+@contextlib.contextmanager
+def truncated_refused():
+    "Within it Pillow refuses a truncated image (`ImageFile.LOAD_TRUNCATED_IMAGES`, which fastai users often set), in every thread; the setting is the caller's again once the last such block ends"
+    with _truncated['lock']:
+        if not _truncated['loads']: _truncated['caller'], ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
+        _truncated['loads'] += 1
+    try: yield
+    finally:
+        with _truncated['lock']:
+            _truncated['loads'] -= 1
+            if not _truncated['loads']: ImageFile.LOAD_TRUNCATED_IMAGES = _truncated['caller']
+
 def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image.Image:
     "Fully decoded, upright RGB image from a path, bytes, file object or PIL image; raise `BadImage` if unusable"
     name = src if isinstance(src, (str, Path)) else None
@@ -106,10 +132,9 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
                 img.draft(img.mode, (img.width // k, img.height // k))
             if img.width*img.height > max_pixels:
                 raise BadImage(f'too large: {img.width}×{img.height} pixels (limit {max_pixels:,})')
-            truncated_ok, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
-            try: img.load()
-            finally: ImageFile.LOAD_TRUNCATED_IMAGES = truncated_ok
-            return to_rgb(ImageOps.exif_transpose(img))
+            with truncated_refused(): img.load()
+            out = to_rgb(upright(img))
+            return out.copy() if out is src else out      # never the caller's own image
     except BadImage as e: raise BadImage(e.reason, name) from None
     except UnidentifiedImageError: raise BadImage('not an image', name) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as e:
