@@ -259,7 +259,12 @@ class Predictor:
         "Class probabilities `[n, n_classes]` of `items`: one photo (anything `ShoeImage.create` reads) or an iterable of them"
         check_options(dict(bs=bs))
         items = [items] if one_photo(items) else list(items)
-        out = [self.batch_probs(torch.stack([self.preprocess(o) for o in items[i:i+bs]])) for i in range(0, len(items), bs)]
+        def pre(k):
+            try: return self.preprocess(items[k])
+            except BadImage as e:                        # an array or bytes has no name of its own: its place says which it is
+                if e.src is not None or len(items) == 1: raise
+                raise BadImage(e.reason, f'item {k} (from 0) of {len(items)}') from None
+        out = [self.batch_probs(torch.stack([pre(k) for k in range(i, min(i+bs, len(items)))])) for i in range(0, len(items), bs)]
         return torch.cat(out) if out else torch.empty(0, len(self.classes))
 
     def batch_probs(self, x:torch.Tensor, plain:torch.Tensor=None) -> torch.Tensor:

@@ -55,10 +55,10 @@ def _negative_values_ok(argv:list, known) -> list:
     return out
 
 def _dash_files_named(argv:list, known) -> list:
-    "`argv`, or `BadInput` naming `--` when a word before any `--` that no option takes starts with `-` and names a file (argparse reads it as an unknown option)"
+    "`argv`, or `BadInput` naming `--` when a word before any `--` that no option takes starts with `-` and names a file (argparse reads it as an option: an unknown one, or `--onnx=x.jpg` as `--onnx`)"
     for prev,a in zip([None, *argv], argv):
         if a == '--': break
-        if a.startswith('-') and a.split('=')[0] not in known and os.path.lexists(a) and not (prev in known and known[prev].nargs != 0):
+        if a.startswith('-') and (a not in known) and os.path.lexists(a) and not (prev in known and known[prev].nargs != 0):   # `--force` itself: the option, whatever the folder holds
             from shoeclf.core import BadInput
             raise BadInput(f"{a} reads as an option: put -- before file names that start with '-' (... -- {a})")
     return argv
