@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/02_artefact.ipynb #dea5f41d
 from __future__ import annotations
-import functools, hashlib, json, os, re, time
+import functools, hashlib, json, math, numbers, os, re, time
 from dataclasses import dataclass, field, asdict, fields, replace
 from pathlib import Path
 import numpy as np, torch, timm, fastai
@@ -104,20 +104,32 @@ class ModelCfg:
     split:dict=None                               # `data` folder and the `train`/`valid` files relative to it
     extra:dict=field(default_factory=dict)        # anything else: the recipe, validation scores
 
+    @staticmethod
+    def _whole(v, name:str) -> int:
+        "`v` if it is a whole number (240 or 240.0, not 240.7, a bool or a string), else `BadInput`"
+        if isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and float(v).is_integer(): return int(v)
+        raise BadInput(f'{name} must be a whole number, not {v!r}')
+
+    @staticmethod
+    def _listed(v, name:str) -> list:
+        "`v` if it is a list (or tuple), else `BadInput`: a string would be read as the list of its characters"
+        if isinstance(v, (list, tuple)): return list(v)
+        raise BadInput(f'{name} must be a list, not {v!r}')
+
     def __post_init__(self):
         "Every value as its type and within the limits `train` gives it; `BadInput` (a `ValueError`) naming the first that is not"
         if not isinstance(self.arch, (str, type(None))): raise BadInput(f'arch must be the name of a timm architecture, not {self.arch!r}')
-        if not isinstance(self.classes, (list, tuple)) or len(set(map(str, self.classes))) != len(self.classes) or len(self.classes) < 2:
+        if not isinstance(self.classes, (list, tuple)) or not all(isinstance(c, str) for c in self.classes) or len(set(self.classes)) != len(self.classes) or len(self.classes) < 2:
             raise BadInput(f'classes must be a list of at least two different names, not {self.classes!r}')
         self.classes = [safe_name(c) for c in self.classes]                  # class names become folder names
-        self.size,self.crop,self.moment = int(self.size),float(self.crop),int(self.moment)
-        self.stages,self.moment_stages = [int(s) for s in self.stages],[int(s) for s in self.moment_stages]
+        self.size,self.crop,self.moment = self._whole(self.size, 'size'),float(self.crop),self._whole(self.moment, 'moment')
+        self.stages,self.moment_stages = ([self._whole(s, k) for s in self._listed(getattr(self, k), k)] for k in ('stages', 'moment_stages'))
         check_options(dict(size=self.size, crop=self.crop, moment=self.moment))
-        self.scales = check_scales([float(s) for s in self.scales], self.size)
+        self.scales = check_scales([float(s) for s in self._listed(self.scales, 'scales')], self.size)
         if self.mean is not None:
-            self.mean,self.std = [float(m) for m in self.mean],[float(s) for s in self.std]
-            if len(self.mean) != 3 or len(self.std) != 3 or not all(s > 0 for s in self.std):   # NaN fails s > 0
-                raise BadInput(f'mean and std must be three numbers each (std > 0), not {self.mean} and {self.std}')
+            self.mean,self.std = [float(m) for m in self._listed(self.mean, 'mean')],[float(s) for s in self._listed(self.std, 'std')]
+            if len(self.mean) != 3 or len(self.std) != 3 or not all(-10 <= m <= 10 for m in self.mean) or not all(1e-3 <= s <= 10 for s in self.std):   # NaN fails both: else every prediction reads NaN
+                raise BadInput(f'mean and std must be three numbers each (mean from -10 to 10, std from 0.001 to 10), not {self.mean} and {self.std}')
         if self.weights is not None:
             if not (isinstance(self.weights, str) and re.fullmatch('[0-9a-fA-F]{64}', self.weights)):
                 raise BadInput(f'weights must be the sha256 of model.safetensors (64 hex digits), not {str(self.weights)[:70]!r}')
@@ -171,8 +183,9 @@ def load_model(model_dir, waits=(.2, 1.)) -> tuple[nn.Module, ModelCfg]:
         cfg = ModelCfg.load(model_dir)
         model = shoe_model(cfg.arch, len(cfg.classes), pretrained=False, head=cfg.head, pool=cfg.pool, stages=cfg.stages,
                            scales=cfg.scales, crop=cfg.crop, moment=cfg.moment, moment_stages=cfg.moment_stages)
-        inode = fn.stat().st_ino if fn.exists() else None   # atomic writes replace a file, never change it: one inode, one content
-        load_weights(model, fn)
+        if not fn.exists(): raise NotFound(f"No model weights in {model_dir}: {fn.name} is missing beside model.json (copy it there, or train again with `shoeclf train`)")
+        inode = fn.stat().st_ino   # atomic writes replace a file, never change it: one inode, one content
+        load_weights(model, fn, strict=True)
         if cfg.weights is None or (file_sha256(fn) == cfg.weights and fn.stat().st_ino == inode): return model.eval(), cfg
         if wait: time.sleep(wait)
     raise Failed(f"{fn} is not the file {Path(model_dir)/'model.json'} names (their sha256 differ): a `shoeclf train` may be saving the folder "
@@ -200,7 +213,8 @@ def _placeholder(cfg:ModelCfg) -> Path:
 def artefact_dls(cfg:ModelCfg, bs=64, data=None, device='cpu', **kwargs):
     "fastai `DataLoaders` on `device` with the preprocessing recorded in `cfg` (valid = the recorded validation split, if present)"
     trn,val = split_items(cfg, data)
-    if not (trn+val) or not all(f.exists() for f in trn+val): trn,val = L([_placeholder(cfg)]),L([_placeholder(cfg)])
+    if not (trn+val) or not all(f.exists() and parent_label(f) in cfg.classes for f in trn+val):   # moved, or classes renamed in model.json: no recorded split
+        trn,val = L([_placeholder(cfg)]),L([_placeholder(cfg)])
     dblock = DataBlock(blocks=(ImageBlock(ShoeImage), CategoryBlock(vocab=cfg.classes)), get_y=parent_label,
                        splitter=lambda items: (list(range(len(trn))), list(range(len(trn), len(items)))),
                        item_tfms=resize_tfm(cfg.size, cfg.resize), batch_tfms=norm_tfm(cfg.mean, cfg.std, resolve_device(device)))

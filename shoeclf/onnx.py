@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/09_onnx.ipynb #e3c9f2be
 from __future__ import annotations
-import contextlib, json, os, tempfile
+import contextlib, json, os, shutil, tempfile
 from pathlib import Path
 import numpy as np, torch, onnx, onnxruntime as ort
 from google.protobuf.message import DecodeError
@@ -50,7 +50,7 @@ def onnx_meta(path) -> dict:
     except DecodeError: props = {}                                  # not an ONNX file, or cut short
     if 'shoeclf' not in props: raise BadInput(f'{path} is not an ONNX model exported by shoeclf: {fix}')
     try: meta = json.loads(props['shoeclf'])
-    except ValueError: meta = None
+    except (ValueError, RecursionError): meta = None
     if not isinstance(meta, dict): raise BadInput(f'{path} holds corrupt shoeclf metadata: {fix}')
     return meta
 
@@ -93,14 +93,17 @@ def export_onnx_cli(model_dir:str,         # folder with model.safetensors + mod
                     data:str=None):        # the photo folder of the model's split, if it moved since training
     "Export a saved model to ONNX (fp32, or int8 with `--int8`) and check onnxruntime agrees with torch"
     out = onnx_out(model_dir, out)                   # checked before any work, for --int8 too
-    photos = calibration_photos(ModelCfg.load(model_dir), calib, data) if int8 else None   # ...and the photos it calibrates on
+    cfg = ModelCfg.load(model_dir)                   # a model is there before its lock is taken (the lock's file would stay in any folder)
+    photos = calibration_photos(cfg, calib, data) if int8 else None   # ...and the photos it calibrates on
     lock = FolderLock(model_dir) if os.access(model_dir, os.W_OK) else contextlib.nullcontext()   # no train rewrites the model meanwhile (none can in a read-only folder)
-    with lock, tempfile.TemporaryDirectory() as d:   # the fp32 model --int8 starts from: beside none of the user's files
-        fp32 = export_onnx(model_dir, Path(d)/'fp32.onnx' if int8 else out, opset)
-        if int8: quantize_int8(model_dir, fp32, out, photos)
+    with lock, tempfile.TemporaryDirectory() as d:   # made and checked beside none of the user's files: `out` is written only once it agrees
+        made = export_onnx(model_dir, Path(d)/'fp32.onnx', opset)
+        if int8: made = quantize_int8(model_dir, made, Path(d)/'int8.onnx', photos)
         pt = Predictor(model_dir)
-    x = torch.zeros(1, 3, pt.size, pt.size)
-    with torch.inference_mode(): diff = (pt.model(x).softmax(1) - OnnxModel(out)(x).softmax(1)).abs().max().item()
+        x = torch.zeros(1, 3, pt.size, pt.size)
+        with torch.inference_mode(): diff = (pt.model(x).softmax(1) - OnnxModel(made)(x).softmax(1)).abs().max().item()
+        if diff > (0.5 if int8 else 1e-3):           # int8 may move a blank image's reading, not flip it wholesale
+            raise Failed(f'the export disagrees with the torch model by {diff:.2f} in probability on a blank image, so {out} was not written: export it again')
+        atomic_write(out, lambda tmp: shutil.copyfile(made, tmp))
     print(f'{out} ({out.stat().st_size/1e6:.1f} MB): max |onnxruntime - torch| = {diff:.1e} in probability on a blank image')
-    if diff > (0.5 if int8 else 1e-3): raise Failed(f'{out} disagrees with the torch model by {diff:.2f} in probability: export it again')   # int8 may move a blank image's reading, not flip it wholesale
     return out

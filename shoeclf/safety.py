@@ -7,13 +7,13 @@ from __future__ import annotations
 import fcntl, json, os, math, numbers, pickle, signal, threading
 from contextlib import contextmanager
 from pathlib import Path
-from .core import ShoeclfError, BadInput, NotFound
+from .core import ShoeclfError, BadInput, NotFound, brief
 
 # %% auto #0
 __all__ = ['MODEL_FILES', 'DEFERRED_SIGNALS', 'OPTION_LIMITS', 'WHOLE', 'COMMAND_LIMITS', 'Failed', 'safe_name', 'confined',
-           'regular_file', 'own_file', 'read_json', 'model_out', 'model_files', 'not_an_input', 'outside', 'hold',
-           'FolderLock', 'signals_deferred', 'default_signals', 'load_weights', 'at_least', 'between', 'check_options',
-           'check_scales']
+           'regular_file', 'own_file', 'read_json', 'model_out', 'model_files', 'resolved', 'not_an_input', 'outside',
+           'hold', 'FolderLock', 'signals_deferred', 'default_signals', 'load_weights', 'at_least', 'between',
+           'check_options', 'check_scales']
 
 # %% ../nbs/lib/00a_safety.ipynb #4d960b46
 class Failed(ShoeclfError):
@@ -52,7 +52,7 @@ def read_json(fn, fix:str='fix or delete it') -> dict:
     "The JSON object in the file `fn`; `BadInput` naming the file and the `fix` if it is not one"
     fn = regular_file(fn, fix)                                   # before the try: its BadInput is a ValueError
     try: d = json.loads(fn.read_text(encoding='utf-8'))
-    except (UnicodeDecodeError, ValueError) as e: raise BadInput(f'{fn} is corrupt ({str(e)[:80]}): {fix}') from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as e: raise BadInput(f'{fn} is corrupt ({brief(e, 80)}): {fix}') from None   # RecursionError: nested thousands deep
     if not isinstance(d, dict): raise BadInput(f'{fn} is corrupt (not a JSON object): {fix}')
     return d
 
@@ -63,7 +63,7 @@ def _holds(fn:Path, *keys) -> bool:
     "Whether the JSON file `fn` has a value at `keys`"
     if not fn.is_file(): return False                  # a pipe would never answer
     try: d = json.loads(fn.read_bytes())
-    except ValueError: return False
+    except (ValueError, RecursionError): return False
     for k in keys: d = d.get(k) if isinstance(d, dict) else None
     return d is not None
 
@@ -94,21 +94,26 @@ def model_files(model_dir) -> list:
     "The files `shoeclf train` keeps in `model_dir` (`MODEL_FILES`): inputs no output may replace"
     return [Path(model_dir)/f for f in sorted(MODEL_FILES)]
 
+def resolved(p) -> Path:
+    "`Path(p).resolve()`, or `BadInput` if a link on its way leads back to itself"
+    try: return Path(p).resolve()
+    except (RuntimeError, OSError): raise BadInput(f'{p} cannot be followed: a symbolic link on its way leads back to itself; remove the loop') from None   # 3.11 raises RuntimeError, later ones OSError
+
 def not_an_input(out, *inputs, suffix:str=None) -> Path:
     "`out` if it is a file path that can be written, is none of the files `inputs`, lies in none of the folders among them and ends in `suffix`; else raise `BadInput`"
-    o = Path(out).resolve()
+    o = resolved(out)
     if o.is_dir(): raise BadInput(f'{out} is a folder: give a file name to write')
     if f := next((a for a in Path(out).parents if a.exists() and not a.is_dir()), None):
         raise BadInput(f'{out} cannot be written: {f} is a file, not a folder')
     for i in map(Path, inputs):
-        if o == i.resolve(): raise BadInput(f'{out} would overwrite an input ({i}): write the output elsewhere')
-        if i.is_dir() and o.is_relative_to(i.resolve()): raise BadInput(f'{out} lies inside an input folder ({i}): write the output elsewhere')
+        if o == resolved(i): raise BadInput(f'{out} would overwrite an input ({i}): write the output elsewhere')
+        if i.is_dir() and o.is_relative_to(resolved(i)): raise BadInput(f'{out} lies inside an input folder ({i}): write the output elsewhere')
     if suffix and o.suffix.lower() != suffix: raise BadInput(f'{out} is not a {suffix} file name: give one ending in {suffix}')
     return Path(out)
 
 def outside(out, folder, opt:str, why:str) -> Path:
     "`out` (the option `opt`) if it is neither `folder` nor inside it; else `BadInput` saying `why` that matters"
-    if Path(out).resolve().is_relative_to(Path(folder).resolve()): raise BadInput(f'{opt} {out} lies inside {folder}: {why}; choose another folder')
+    if resolved(out).is_relative_to(resolved(folder)): raise BadInput(f'{opt} {out} lies inside {folder}: {why}; choose another folder')
     return Path(out)
 
 # %% ../nbs/lib/00a_safety.ipynb #760b12ad
@@ -165,11 +170,14 @@ def _read_weights(fn) -> dict:
     if not isinstance(sd, dict): raise BadInput(f'{fn} holds no tensors by name')
     return sd
 
-def load_weights(model, fn):
-    "Load the tensors of `fn` into `model`, after checking every tensor the model expects is there with its shape and finite values; returns `model`"
+def load_weights(model, fn, strict:bool=False):
+    "Load the tensors of `fn` into `model`, after checking every tensor the model expects is there with its shape and finite values (with `strict`, and no other: a model's own file, where a backbone's may hold its classifier besides); returns `model`"
     sd, want = _read_weights(fn), model.state_dict()
     need = [k for k in want if not k.endswith('num_batches_tracked')]
     missing = [k for k in need if k not in sd]
+    if strict and (more := [k for k in sd if k not in want]):   # a smaller network's tensors fit a larger one's (Lite0 in Lite1): the file is another model's
+        raise BadInput(f'{fn} does not fit this model: {len(more)} of its {len(sd)} tensors are not in it (e.g. {more[0]}): '
+                       'the weights of another architecture or head than model.json names; train the model again')
     import torch
     if odd := [k for k in need if k in sd and not (isinstance(sd[k], torch.Tensor) and sd[k].is_floating_point() == want[k].is_floating_point()
                                                   and not sd[k].is_complex())]:   # bools, complex or plain numbers would load as garbage, or fail
