@@ -129,7 +129,8 @@ def load_image(src, max_pixels:int=MAX_PIXELS, max_bytes:int=MAX_BYTES) -> Image
             if not img.width*img.height: raise BadImage(f'no pixels: {img.width}×{img.height}')
             if img.width*img.height > max_pixels and img.format in ('JPEG', 'MPO'):   # a phone's 48 or 108 MP photo: decoded at a half or a quarter of its side (JPEG's own scaling)
                 k = 2 if img.width*img.height <= max_pixels * 4 else 4
-                img.draft(img.mode, (img.width // k, img.height // k))
+                if img is src: img = src.reduce(k)   # the caller's own image: reduced into a new one, never drafted in place
+                else: img.draft(img.mode, (img.width // k, img.height // k))
             if img.width*img.height > max_pixels:
                 raise BadImage(f'too large: {img.width}×{img.height} pixels (limit {max_pixels:,})')
             with truncated_refused(): img.load()
