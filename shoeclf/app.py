@@ -4,7 +4,7 @@
 
 # %% ../nbs/lib/10_app.ipynb #f99d34dd
 from __future__ import annotations
-import ctypes, os, re, shutil, socket, sys, tempfile, time
+import contextlib, ctypes, os, re, shutil, socket, stat, sys, tempfile, threading, time
 from contextlib import contextmanager
 from pathlib import Path
 import numpy as np, torch, matplotlib
@@ -18,7 +18,7 @@ from .artefact import Predictor
 
 # %% auto #0
 __all__ = ['feature_layer', 'grad_cam', 'model_view', 'heatmap', 'explain', 'bad_upload_message', 'classify', 'one_heap',
-           'example_files', 'make_app', 'own_uploads', 'file_size', 'app_cli']
+           'example_files', 'example_at', 'sweep', 'make_app', 'own_uploads', 'file_size', 'app_cli']
 
 # %% ../nbs/lib/10_app.ipynb #d8fbe480
 def feature_layer(model:nn.Module, x:Tensor) -> nn.Module:
@@ -107,14 +107,37 @@ def example_files(folder, per_class:int=2) -> list[Path]:
     for f in image_files(folder): groups.setdefault(f.parent, []).append(f)
     return [f for fs in groups.values() for f in fs[:per_class]]
 
+def example_at(ex:list, index):
+    "`ex[index]` if `index` is a whole number within `ex` (a click on the page), else None: a forged request may send any JSON"
+    return ex[index] if type(index) is int and 0 <= index < len(ex) else None
+
+def sweep(folder, max_age:float=600, max_bytes:int=2**30):
+    "Remove from `folder` its files older than `max_age` seconds, then the oldest until the rest hold at most `max_bytes`, and its emptied folders as old: uploads cut off mid-way, which Gradio keeps until it stops"
+    files, folders, now = [], [], time.time()
+    for p in Path(folder).rglob('*'):
+        try: st = p.lstat()
+        except FileNotFoundError: continue               # gone meanwhile
+        (folders if stat.S_ISDIR(st.st_mode) else files).append((st.st_mtime, st.st_size, p))
+    total = sum(s for _,s,_ in files)
+    for m,s,p in sorted(files):                         # the oldest first
+        if now - m <= max_age and total <= max_bytes: break
+        p.unlink(missing_ok=True); total -= s
+    for m,_,d in sorted(folders, key=lambda f: -len(f[2].parts)):   # the deepest first
+        if now - m > max_age:
+            with contextlib.suppress(OSError): d.rmdir()   # not empty: in use
+
 # %% ../nbs/lib/10_app.ipynb #9fcb14d2
 def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=1, tta:bool=False) -> gr.Blocks:
     "Gradio page for the model in `model` (a model folder, loaded on `device` with `tta`, or a `Predictor`), with example photos from `examples`; up to `max_batch` waiting uploads share one pass"
     pred = model if isinstance(model, Predictor) else Predictor(model, device=device, tta=tta)
     layer = feature_layer(pred.model, torch.zeros(3, pred.size, pred.size, device=pred.device))
     ex = example_files(examples, per_class)
-    def run(srcs): return [list(col) for col in zip(*classify(pred, srcs, layer))]   # a Gradio batch: one list per output
-    def pick(evt:gr.SelectData): return classify(pred, [ex[evt.index]], layer)[0]
+    one_pass = threading.Lock()   # one model pass at a time, whatever route asks: Grad-CAM's hook would read another pass's map
+    def run(srcs):
+        with one_pass: return [list(col) for col in zip(*classify(pred, srcs, layer))]   # a Gradio batch: one list per output
+    def pick(evt:gr.SelectData):
+        if (f := example_at(ex, evt.index)) is None: return None, None, '**No such example.**'
+        with one_pass: return classify(pred, [f], layer)[0]
     with gr.Blocks(title='shoeclf', analytics_enabled=False, delete_cache=(60, 600)) as demo:   # uploads go once 10 minutes old, and when the app stops: no client fills the disk
         gr.Markdown(f"# shoeclf\nUpload a photo of a shoe{', or pick an example,' if ex else ''} to see the "
                     f"model's top-3 classes ({', '.join(pred.classes)}) and a Grad-CAM heat-map of where it looked "
@@ -136,7 +159,7 @@ def make_app(model, examples=None, per_class:int=2, device='cpu', max_batch:int=
         photo.upload(run, photo, outputs, batch=True, max_batch_size=max_batch, **in_line)
         gallery.select(pick, None, outputs, **in_line)
         photo.clear(lambda: (None, None, ''), None, outputs, **in_line)
-    return demo
+    return demo.queue(api_open=False, max_size=max(32, 4*max_batch))   # no route around the queue (Gradio opens them outside Spaces); a bounded queue: one client cannot stall the rest for hours
 
 # %% ../nbs/lib/10_app.ipynb #b931a96c
 @contextmanager
@@ -180,10 +203,13 @@ def app_cli(model_dir:str,                 # folder with model.safetensors + mod
         try: s.bind((addr, port))
         except OSError as e: raise BadInput(f'cannot serve on {host}:{port} ({e.strerror}): choose another --host or --port') from None
     one_heap()
-    with own_uploads():   # Gradio's own clean-up at close gives up on a prediction under way after 5 s
+    with own_uploads() as uploads:   # Gradio's own clean-up at close gives up on a prediction under way after 5 s
         demo = make_app(model_dir, examples, device=device, max_batch=max_batch, tta=tta)
         demo.launch(server_name=f'[{addr}]' if ':' in addr else addr, server_port=port, max_file_size=max_bytes, share=False,   # Gradio builds its URLs from server_name: IPv6 in brackets
                     prevent_thread_lock=True)   # Gradio's own wait swallows Ctrl-C (exit 0): here it reaches `shoeclf`'s one line and 130
+        swept = time.monotonic()
         try:
-            while demo.is_running: time.sleep(0.1)
+            while demo.is_running:
+                time.sleep(0.1)
+                if time.monotonic() - swept > 10: sweep(uploads, max_bytes=max(2**30, 4*max_bytes)); swept = time.monotonic()
         finally: demo.close(verbose=False)
