@@ -212,8 +212,12 @@ def atomic_write(dest, data) -> Path:
     except OSError as e: raise type(e)(e.errno, e.strerror, str(dest)) from e      # name the file asked for, not the temporary one
     os.close(fd)
     try:
-        if callable(data): data(tmp)
-        else: Path(tmp).write_bytes(data)
+        try:
+            if callable(data): data(tmp)
+            else: Path(tmp).write_bytes(data)
+        except OSError as e:                      # a full disk: name the file asked for (a write names none, the hidden temporary one else)
+            if e.errno is None or (e.filename and e.filename != tmp): raise
+            raise type(e)(e.errno, e.strerror, str(dest)) from e
         os.chmod(tmp, 0o666 & ~_UMASK)      # mkstemp makes 0600 files: give the result the usual permissions
         os.replace(tmp, dest)
     finally: Path(tmp).unlink(missing_ok=True)

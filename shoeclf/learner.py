@@ -268,7 +268,7 @@ def number_list(s, typ=float, name:str='scales') -> list:
     conv = int if typ is int else lambda x: float(Fraction(x))
     parts = [str(x).strip() for x in (s if isinstance(s, (list, tuple)) else str(s).split(','))]   # from Python, a list too
     try: return [conv(x) for x in parts if x]
-    except (ValueError, ZeroDivisionError): raise BadInput(f"--{name} must be comma-separated {typ.__name__}s, not {s!r}") from None
+    except (ValueError, ZeroDivisionError, OverflowError): raise BadInput(f"--{name} must be comma-separated {typ.__name__}s, not {s!r}") from None
 
 # %% ../nbs/lib/03_learner.ipynb #c3f1a2b2
 def check_memory(arch:str, size:int, bs:int, views:int=1, train_body:bool=False, device='cpu', scales=(1.,)) -> None:
@@ -346,6 +346,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
     stages,scales,crop,moment,moment_stages = ((number_list(ifnone(stages, '-2,-1'), int, 'stages'), number_list(ifnone(scales, '1'), float, 'scales'), crop, moment,
                                                 number_list(moment_stages, int, 'moment_stages')) if pool == 'gem' else ([], [1.], 0., 0, []))
     check_scales(scales, size)
+    if epochs == 0 and not (pretrained and (head == 'linear' or head_epochs)):   # no head fitted, no layer trained: the saved model would guess
+        raise BadInput(f"nothing to train: {'--no-pretrained' if not pretrained else '--head_epochs 0'} with --epochs 0; give --epochs N")
     data_dir = get_data(data_dir)
     out = model_out(outside(out, data_dir, '--out', "the model's files would lie among the photos"), force)   # among the photos first: --force would not help
     device = init_distributed(resolve_device(device))   # this rank's device under `accelerate launch`
@@ -355,7 +357,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
         config = dict(data_dir=str(Path(data_dir).absolute()), photos=photos_digest(data_dir), arch=arch, epochs=epochs, size=size, head=head, pool=pool, stages=stages, scales=scales,
                       crop=crop, moment=moment, moment_stages=moment_stages, head_epochs=head_epochs,
                       C=C, n_views=n_views, flip=flip, lr=lr, head_lr=head_lr, bs=bs, valid_pct=valid_pct, seed=seed,
-                      label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn)
+                      label_smoothing=label_smoothing, pretrained=pretrained, resize=resize, freeze_bn=freeze_bn,
+                      **({'weights': file_sha256(weights) if Path(weights).is_file() else str(weights)} if weights else {}))   # other --weights: another training
         prog = _read_progress(out)
         resume = prog.get('config') == config
         if prog and not resume: main_print(f"{out} holds a training with other options or photos: training from scratch")
