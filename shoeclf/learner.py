@@ -21,7 +21,7 @@ from fastai.callback.channelslast import ChannelsLast
 from .core import scan_images, image_files, in_class_folders, near_duplicates, components, members, get_data, PHOTO_FOLDER, atomic_write, drop_half_written, BadInput, one_line, file_sha256
 from .device import to_mixed, loader_kwargs, resolve_device, free_memory
 from .distributed import init_distributed, leave_distributed, distributed, main_holds, is_main, main_print, bare
-from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options
+from .safety import model_out, outside, FolderLock, confined, load_weights, read_json, own_file, check_scales, check_options, Failed
 from .backbones import shoe_model, backbone_stats, arch_names, conv_maps, photo_bytes
 from .artefact import ShoeImage, ModelCfg, resize_tfm, norm_tfm, shoe_aug, save_model, weights_bytes, load_learner_dir
 from .heads import fit_head, fit_linear_head, fit_basis
@@ -86,9 +86,10 @@ def shoe_dls(path, size:int=224, bs:int=32, valid_pct:float=0.2, seed:int=42, re
         files,bad = scan_images(path)
         if len(bad): print(skipped_message(bad, path))   # before any error: it may be why there are no photos
         labels = check_classes(files, path)
-        classes = {(path/c).resolve() for c in set(labels)}   # a second name (a link) for a class folder is no other class
-        for d in sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.') and d.resolve() not in classes):
-            print(f"note: {one_line(path/d)} holds no usable photo: no class {d!r}")
+        classes = {(path/c).resolve(): c for c in sorted(set(labels))}   # a second name (a link) for a class folder is no other class
+        for d in sorted(d.name for d in path.iterdir() if d.is_dir() and not d.name.startswith('.')):
+            if (c := classes.get((path/d).resolve(), d)) != d: print(f"note: {one_line(path/d)} is another name for the folder of class {c!r}: its photos count once, as {c!r}")
+            elif d not in classes.values(): print(f"note: {one_line(path/d)} holds no usable photo: no class {d!r}")
         groups = dup_groups(files) if keep_dups_together else None
         for ix in label_conflicts(labels, groups) if groups is not None else []:
             print(f"note: near-copies in different classes (is one mislabelled?): {', '.join(f'{one_line(files[i])} ({labels[i]})' for i in ix)}")
@@ -398,6 +399,8 @@ def train(data_dir=None,                     # photo folder with one sub-folder 
                 main_print(f"Head on cached features ({views}), {head_epochs} epochs")
                 hl = fit_head(learn, head_epochs, head_lr, n_views, flip, cbs=History(out/'history.csv') if is_main() else None)
                 best = recorded(hl)
+            if not all(p.isfinite().all() for p in learn.model.parameters()):   # else a model every later command refuses is saved as a success
+                raise Failed(f"the head's training diverged (its weights hold NaN or infinite values): lower --head_lr (now {head_lr})")
             if is_main():
                 _save_epoch(out, learn.model, True, phase='head', epoch=0, best=best, rows=_history_rows(out))
             prog = dict(phase='head', epoch=0, best=best)

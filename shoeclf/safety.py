@@ -203,7 +203,7 @@ def between(lo, hi, strict_hi=False):
     return (lambda v: lo <= v and (v < hi if strict_hi else v <= hi)), f'from {lo} to {hi}{" (excluded)" if strict_hi else ""}'
 
 OPTION_LIMITS = dict(
-    epochs=between(0, 10_000), head_epochs=between(0, 10_000), n_views=at_least(0), bs=between(1, 4096), size=between(16, 4096),
+    epochs=between(0, 10_000), head_epochs=between(0, 10_000), n_views=at_least(0), bs=between(1, 4096), size=between(32, 4096),
     C=at_least(0, True), lr=at_least(0, True), head_lr=at_least(0, True), valid_pct=between(0, 1, True),
     label_smoothing=between(0, 1, True), seed=between(0, 2**32 - 1), crop=between(0, 1, True), moment=between(0, 512), threads=at_least(1), k=at_least(1), opset=between(18, 23),
     per_class=at_least(1), max_dist=between(0, 64), max_diff=at_least(0), max_size=between(64, 8192),
