@@ -443,7 +443,7 @@ PHOTO_FOLDER = Param('photo folder (default: $SHOECLF_DATA, else download)', str
 def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA, else download)
              quarantine_to:str=None):    # move bad files into this folder, with a manifest
     "Show the photo folder shoeclf would use, its classes and any bad files"
-    from shoeclf.safety import outside   # imported here: safety imports this module
+    from shoeclf.safety import outside, safe_name   # imported here: safety imports this module
     folder = get_data(path)
     if quarantine_to: outside(quarantine_to, folder, '--quarantine_to', 'the moved files would be read as photos again')
     if quarantine_to and os.path.lexists(quarantine_to) and not Path(quarantine_to).is_dir():
@@ -456,3 +456,4 @@ def data_cli(path:PHOTO_FOLDER=None,     # photo folder (default: $SHOECLF_DATA,
         print(f'\n{len(bad)} files skipped:\n' + bad.assign(path=bad.path.map(one_line)).to_string(index=False))   # any name prints, on one line
         if quarantine_to: print(f'moved; manifest: {quarantine(bad, quarantine_to)}')
     in_class_folders(good, folder)   # photos elsewhere: train and evaluate refuse the folder, and so does this, after its listing
+    for c in sorted({Path(f).parent.name for f in direct}): safe_name(c)   # ...as a class name train cannot keep ('nike ', a tab, Latin-1)
